@@ -1,0 +1,35 @@
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from webapp import DEFAULT_MODEL, create_app  # noqa: E402
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+MNIST_PATH = SHARED / "mnist.npz"
+PENDIGITS_PATH = SHARED / "pendigits" / "strokes_train.json"
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The app with the model that ships, loaded once for the whole run."""
+    return create_app({"TESTING": True, "MODEL": str(DEFAULT_MODEL)})
+
+
+@pytest.fixture(scope="session")
+def mnist_test():
+    if not MNIST_PATH.exists():
+        pytest.skip(f"MNIST is not at {MNIST_PATH}")
+    with np.load(MNIST_PATH) as data:
+        return data["x_test"], data["y_test"]
+
+
+@pytest.fixture(scope="session")
+def pendigits():
+    if not PENDIGITS_PATH.exists():
+        pytest.skip(f"the pen-stroke digits are not at {PENDIGITS_PATH}")
+    return json.loads(PENDIGITS_PATH.read_text())
