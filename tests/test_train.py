@@ -1,0 +1,128 @@
+"""train.py end to end on a tiny dataset, its loaders, and its clear errors."""
+
+import gzip
+import json
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import train
+from training.data import DataError, load_mnist
+
+ROOT = Path(__file__).resolve().parent.parent
+CARD_FIELDS = ("name", "architecture", "parameters", "epochs_run", "batch_size", "seed", "command", "data",
+               "environment", "training_seconds", "mnist_test", "trained_at")
+
+
+def tiny_mnist(count=120):
+    """Blocky fake digits: each class lights up its own band of rows, so a model can learn them."""
+    rng = np.random.default_rng(0)
+    labels = np.arange(count) % 10
+    images = rng.integers(0, 40, (count, 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        image[4 + 2 * label: 6 + 2 * label, 6:22] = 255
+    return images, labels.astype(np.uint8)
+
+
+@pytest.fixture
+def tiny_npz(tmp_path):
+    x_train, y_train = tiny_mnist(200)
+    x_test, y_test = tiny_mnist(50)
+    path = tmp_path / "tiny.npz"
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return path
+
+
+def write_idx(path, array, gz):
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    opener = gzip.open if gz else open
+    with opener(path, "wb") as stream:
+        stream.write(header + array.tobytes())
+
+
+def test_idx_folder_and_npz_load_the_same(tmp_path, tiny_npz):
+    from_npz = load_mnist(tiny_npz)
+    for gz in (False, True):
+        folder = tmp_path / f"idx-{gz}"
+        folder.mkdir()
+        for key, stem in (("x_train", "train-images-idx3-ubyte"), ("y_train", "train-labels-idx1-ubyte"),
+                          ("x_test", "t10k-images-idx3-ubyte"), ("y_test", "t10k-labels-idx1-ubyte")):
+            write_idx(folder / (stem + (".gz" if gz else "")), from_npz[key], gz)
+        from_idx = load_mnist(folder)
+        for key in from_npz:
+            np.testing.assert_array_equal(from_idx[key], from_npz[key])
+
+
+def test_wrongly_shaped_data_is_a_data_error(tmp_path):
+    path = tmp_path / "bad.npz"
+    np.savez(path, x_train=np.zeros((5, 28, 27)), y_train=np.zeros(5), x_test=np.zeros((5, 28, 28)),
+             y_test=np.zeros(5))
+    with pytest.raises(DataError, match=r"x_train has shape \(5, 28, 27\)"):
+        load_mnist(path)
+
+
+@pytest.mark.parametrize("make_path, message", [
+    (lambda tmp: tmp / "missing.npz", "no such file"),
+    (lambda tmp: (tmp / "garbage.npz").write_bytes(b"garbage") and tmp / "garbage.npz", "cannot read"),
+    (lambda tmp: tmp, "has neither"),
+])
+def test_bad_data_stops_with_one_line_and_exit_2(tmp_path, make_path, message):
+    result = subprocess.run([sys.executable, "train.py", "--data", str(make_path(tmp_path)), "--out", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def drawn_digits_file(path):
+    """Two writers' worth of simple strokes in the pen-stroke JSON format."""
+    shapes = {1: [[[250, 100], [250, 400]]], 7: [[[150, 100], [350, 100], [220, 400]]]}
+    records = [{"label": label, "writer": writer, "strokes": strokes}
+               for writer in (1, 2, 3) for label, strokes in shapes.items()]
+    path.write_text(json.dumps(records))
+    return path
+
+
+def test_whole_script_on_tiny_data(tmp_path, tiny_npz):
+    extra = drawn_digits_file(tmp_path / "strokes.json")
+    status = train.main(["--data", str(tiny_npz), "--arch", "cnn", "--epochs", "1", "--batch-size", "32",
+                         "--extra", str(extra), "--val-writers", "2", "--test-writers", "3",
+                         "--out", str(tmp_path / "out"), "--name", "tiny", "--quiet"])
+    assert status == 0
+    out = tmp_path / "out"
+    card = json.loads((out / "tiny.json").read_text())
+    for field in CARD_FIELDS:
+        assert field in card, field
+    assert card["architecture"] == "cnn" and card["epochs_run"] == 1 and card["augmented"] is True
+    assert len(card["data"]["mnist_sha256"]) == 64
+    assert card["data"]["training_images"] == 180 + 2 * len(train.TRAINING_PEN_WIDTHS)
+    assert np.array(card["mnist_test"]["confusion_matrix"]).sum() == 50
+    assert set(card["drawn_test"]) == {"thin", "normal", "bold"}
+    for picture in ("confusion", "curves", "mistakes"):
+        assert (out / f"tiny-{picture}.png").stat().st_size > 1000
+
+    import keras
+
+    model = keras.saving.load_model(out / "tiny.keras")
+    assert getattr(model, "optimizer", None) is None
+    probabilities = model(np.zeros((1, 28, 28, 1), np.float32)).numpy()
+    assert probabilities.shape == (1, 10) and probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+
+    from webapp.classifier import Classifier
+
+    litert = Classifier(out / "tiny.tflite").probabilities(np.zeros((28, 28), np.float32))
+    assert np.abs(litert - probabilities[0]).max() < 1e-4
+
+
+@pytest.mark.parametrize("arch", ["linear", "mlp"])
+def test_baselines_train(tmp_path, tiny_npz, arch):
+    assert train.main(["--data", str(tiny_npz), "--arch", arch, "--epochs", "4", "--learning-rate", "0.01",
+                       "--out", str(tmp_path),
+                       "--quiet"]) == 0
+    card = json.loads((tmp_path / f"digitpad-{arch}.json").read_text())
+    assert card["augmented"] is False and card["mnist_test"]["accuracy"] > 0.5

@@ -1,0 +1,1 @@
+"""The pieces ``train.py`` puts together: data, architectures, augmentation and the model card."""

@@ -1,0 +1,54 @@
+"""The model architectures ``train.py --arch`` can build; each takes 28×28×1 floats in [0, 1] and outputs 10 probabilities."""
+
+import keras
+from keras import layers
+
+INPUT_SHAPE = (28, 28, 1)
+
+
+def linear():
+    """One softmax layer: multinomial logistic regression, the classic ~92 % baseline."""
+    return keras.Sequential([
+        keras.Input(INPUT_SHAPE),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ], name="linear")
+
+
+def mlp():
+    """Two hidden dense layers with dropout, the classic ~98 % baseline."""
+    return keras.Sequential([
+        keras.Input(INPUT_SHAPE),
+        layers.Flatten(),
+        layers.Dense(512, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(512, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(10, activation="softmax"),
+    ], name="mlp")
+
+
+def _conv_block(filters, kernel, strides=1, padding="valid"):
+    return [
+        layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+    ]
+
+
+def cnn():
+    """Three stages of batch-normalised convolutions, strided instead of pooled, with dropout between."""
+    return keras.Sequential([
+        keras.Input(INPUT_SHAPE),
+        *_conv_block(32, 3), *_conv_block(32, 3), *_conv_block(32, 5, strides=2, padding="same"),
+        layers.Dropout(0.3),
+        *_conv_block(64, 3), *_conv_block(64, 3), *_conv_block(64, 5, strides=2, padding="same"),
+        layers.Dropout(0.3),
+        *_conv_block(128, 4),
+        layers.Flatten(),
+        layers.Dropout(0.3),
+        layers.Dense(10, activation="softmax"),
+    ], name="cnn")
+
+
+ARCHITECTURES = {"linear": linear, "mlp": mlp, "cnn": cnn}

@@ -1,0 +1,132 @@
+"""Load MNIST from a Keras-style .npz, a folder of idx files, or Keras's downloader; render drawn digits."""
+
+import gzip
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from webapp.preprocess import to_mnist
+from webapp.strokes import render_recorded
+
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+
+
+class DataError(Exception):
+    """Data that is missing, unreadable or of the wrong shape; the message names the problem."""
+
+
+def load_mnist(path=None):
+    """Return ``{"x_train", "y_train", "x_test", "y_test"}`` as uint8 arrays, checked for shape."""
+    if path is None:
+        import keras
+
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+        arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    else:
+        path = Path(path)
+        if not path.exists():
+            raise DataError(f"no such file or folder: {path}")
+        arrays = _load_idx_folder(path) if path.is_dir() else _load_npz(path)
+    return _checked(arrays)
+
+
+def _load_npz(path):
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [key for key in IDX_FILES if key not in data]
+            if missing:
+                raise DataError(f"{path} lacks the arrays {', '.join(missing)}")
+            return {key: data[key] for key in IDX_FILES}
+    except DataError:
+        raise
+    except Exception as error:
+        raise DataError(f"cannot read {path} as a .npz file: {error}") from None
+
+
+def _load_idx_folder(folder):
+    arrays = {}
+    for key, stem in IDX_FILES.items():
+        candidates = [folder / stem, folder / f"{stem}.gz"]
+        found = next((p for p in candidates if p.exists()), None)
+        if found is None:
+            raise DataError(f"{folder} has neither {stem} nor {stem}.gz")
+        arrays[key] = read_idx(found)
+    return arrays
+
+
+def read_idx(path):
+    """Read one idx file (plain or gzip) into a numpy array."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rb") as stream:
+            content = stream.read()
+        zero, dtype_code, dims = struct.unpack(">HBB", content[:4])
+        if zero != 0 or dtype_code != 0x08:
+            raise ValueError("not an unsigned-byte idx file")
+        shape = struct.unpack(f">{dims}I", content[4:4 + 4 * dims])
+        return np.frombuffer(content, np.uint8, offset=4 + 4 * dims).reshape(shape)
+    except Exception as error:
+        raise DataError(f"cannot read {path} as an idx file: {error}") from None
+
+
+def _checked(arrays):
+    for split in ("train", "test"):
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise DataError(f"x_{split} has shape {images.shape}, expected (N, 28, 28)")
+        if labels.shape != (len(images),):
+            raise DataError(f"y_{split} has shape {labels.shape}, expected ({len(images)},)")
+        if len(images) == 0:
+            raise DataError(f"x_{split} is empty")
+        if labels.min() < 0 or labels.max() > 9:
+            raise DataError(f"y_{split} holds labels outside 0-9")
+    return {key: np.asarray(value, np.uint8) for key, value in arrays.items()}
+
+
+def sha256_of(path):
+    """Hex digest of a file, or of every file in a folder in name order."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    for file in sorted(path.iterdir()) if path.is_dir() else [path]:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def load_drawings(path):
+    """Records ``{"label", "writer", "strokes"}`` from a pen-stroke JSON file."""
+    try:
+        records = json.loads(Path(path).read_text())
+        for record in records:
+            if not (0 <= int(record["label"]) <= 9) or not record["strokes"]:
+                raise ValueError("a record needs a label 0-9 and at least one stroke")
+        return records
+    except OSError as error:
+        raise DataError(f"cannot read {path}: {error.strerror}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise DataError(f"{path} is not a pen-stroke JSON list: {error}") from None
+
+
+def render_drawings(records, pen_widths):
+    """Each record drawn on the pad at each pen width and preprocessed like the app does.
+
+    Returns float32 images (N, 28, 28), labels and writer ids; drawings the
+    preprocessing finds empty are left out.
+    """
+    images, labels, writers = [], [], []
+    for record in records:
+        for width in pen_widths:
+            image = to_mnist(render_recorded(record["strokes"], pen_width=width))
+            if image is not None:
+                images.append(image)
+                labels.append(int(record["label"]))
+                writers.append(int(record.get("writer", 0)))
+    return (np.stack(images) if images else np.zeros((0, 28, 28), np.float32),
+            np.array(labels, np.uint8), np.array(writers, np.int32))
