@@ -1,0 +1,159 @@
+// The drawing pad: records strokes from mouse, touch and pen, and draws them
+// the same way at any screen size. Points are kept in pad pixels (the size in
+// the canvas's data-size), so what is sent never depends on the screen.
+
+export function drawStrokes(ctx, strokes, penWidth) {
+  ctx.lineWidth = penWidth;
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  for (const stroke of strokes) {
+    const [first, ...rest] = stroke;
+    ctx.beginPath();
+    if (rest.length === 0) {
+      ctx.arc(first[0], first[1], penWidth / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      continue;
+    }
+    ctx.moveTo(first[0], first[1]);
+    for (const [x, y] of rest) ctx.lineTo(x, y);
+    ctx.stroke();
+  }
+}
+
+export class DrawingPad extends EventTarget {
+  constructor(canvas) {
+    super();
+    this.canvas = canvas;
+    this.size = Number(canvas.dataset.size);
+    this.penWidth = Number(canvas.dataset.penWidth);
+    this.strokes = [];
+    this.backdrop = null;
+    this.activePointer = null;
+    this.ctx = canvas.getContext("2d");
+    this.#listen();
+    new ResizeObserver(() => this.#resize()).observe(canvas);
+    this.#resize();
+  }
+
+  get isEmpty() {
+    return this.strokes.length === 0 && this.backdrop === null;
+  }
+
+  undo() {
+    if (this.strokes.length === 0) return;
+    this.strokes.pop();
+    this.#changed("undo");
+  }
+
+  clear() {
+    if (this.isEmpty) return;
+    this.strokes = [];
+    this.backdrop = null;
+    this.#changed("clear");
+  }
+
+  /** Show a picture (an uploaded photo) in place of the strokes until the next drawing. */
+  showPicture(bitmap) {
+    this.strokes = [];
+    this.backdrop = bitmap;
+    this.#changed("picture");
+  }
+
+  /** The drawing as a PNG of size × size pixels, dark ink on white, as the server expects. */
+  toBlob() {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = this.size;
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, this.size, this.size);
+    ctx.fillStyle = ctx.strokeStyle = "#000";
+    drawStrokes(ctx, this.strokes, this.penWidth);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  }
+
+  #listen() {
+    const canvas = this.canvas;
+    canvas.addEventListener("pointerdown", (event) => this.#start(event));
+    canvas.addEventListener("pointermove", (event) => this.#move(event));
+    for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
+      canvas.addEventListener(type, (event) => this.#end(event));
+    }
+    canvas.addEventListener("touchstart", (event) => event.preventDefault(), { passive: false });
+    canvas.addEventListener("contextmenu", (event) => event.preventDefault());
+  }
+
+  #start(event) {
+    if (this.activePointer !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
+    event.preventDefault();
+    this.activePointer = event.pointerId;
+    this.canvas.setPointerCapture(event.pointerId);
+    if (this.backdrop) {
+      this.backdrop = null;
+      this.#changed("clear");
+    }
+    this.strokes.push([this.#point(event)]);
+    this.#changed("extend");
+  }
+
+  #move(event) {
+    if (event.pointerId !== this.activePointer) return;
+    event.preventDefault();
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+    const stroke = this.strokes.at(-1);
+    for (const each of events.length ? events : [event]) stroke.push(this.#point(each));
+    this.#changed("extend");
+  }
+
+  #end(event) {
+    if (event.pointerId !== this.activePointer) return;
+    this.activePointer = null;
+    if (this.canvas.hasPointerCapture(event.pointerId)) this.canvas.releasePointerCapture(event.pointerId);
+    this.#changed("end");
+  }
+
+  #point(event) {
+    const box = this.canvas.getBoundingClientRect();
+    const x = ((event.clientX - box.left) / box.width) * this.size;
+    const y = ((event.clientY - box.top) / box.height) * this.size;
+    return [Math.round(x * 10) / 10, Math.round(y * 10) / 10, Math.round(event.timeStamp)];
+  }
+
+  #changed(kind) {
+    this.#requestRedraw();
+    this.dispatchEvent(new CustomEvent("change", { detail: { kind } }));
+  }
+
+  #resize() {
+    const box = this.canvas.getBoundingClientRect();
+    const pixels = Math.max(1, Math.round(box.width * (window.devicePixelRatio || 1)));
+    if (this.canvas.width !== pixels) {
+      this.canvas.width = this.canvas.height = pixels;
+    }
+    this.#requestRedraw();
+  }
+
+  #requestRedraw() {
+    if (this.redrawPending) return;
+    this.redrawPending = true;
+    requestAnimationFrame(() => {
+      this.redrawPending = false;
+      this.#redraw();
+    });
+  }
+
+  #redraw() {
+    const ctx = this.ctx;
+    const scale = this.canvas.width / this.size;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (this.backdrop) {
+      const fit = Math.min(this.canvas.width / this.backdrop.width, this.canvas.height / this.backdrop.height);
+      const width = this.backdrop.width * fit;
+      const height = this.backdrop.height * fit;
+      ctx.drawImage(this.backdrop, (this.canvas.width - width) / 2, (this.canvas.height - height) / 2, width, height);
+    }
+    ctx.setTransform(scale, 0, 0, scale, 0, 0);
+    ctx.fillStyle = ctx.strokeStyle = getComputedStyle(this.canvas).color;
+    drawStrokes(ctx, this.strokes, this.penWidth);
+  }
+}

@@ -1,0 +1,38 @@
+"""The model files and how the app loads them."""
+
+import numpy as np
+import pytest
+
+from webapp import DEFAULT_MODEL, create_app
+from webapp.classifier import Classifier, ModelError
+
+
+def test_missing_model_names_the_training_command(tmp_path):
+    with pytest.raises(ModelError, match="python train.py"):
+        create_app({"MODEL": str(tmp_path / "nothing.tflite")})
+
+
+@pytest.mark.parametrize("suffix", [".tflite", ".keras"])
+def test_corrupt_model_is_refused(tmp_path, suffix):
+    broken = tmp_path / f"broken{suffix}"
+    broken.write_bytes(b"this is not a model")
+    with pytest.raises(ModelError, match="cannot load"):
+        Classifier(broken)
+
+
+def test_wrong_shape_model_is_refused(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(5)])
+    path = tmp_path / "wrong.keras"
+    model.save(path)
+    with pytest.raises(ModelError, match="needs"):
+        Classifier(path)
+
+
+def test_litert_export_matches_keras(mnist_test):
+    images, _ = mnist_test
+    batch = images[:300].astype(np.float32) / 255.0
+    litert = Classifier(DEFAULT_MODEL).probabilities_batch(batch)
+    keras_model = Classifier(DEFAULT_MODEL.with_suffix(".keras")).probabilities_batch(batch)
+    assert np.abs(litert - keras_model).max() < 1e-4

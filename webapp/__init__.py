@@ -1,0 +1,50 @@
+"""Digit Pad: draw a digit in the browser and see what a model trained on MNIST makes of it."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from webapp.classifier import Classifier
+from webapp.decode import InputError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "digitpad-cnn.tflite"
+
+
+def create_app(test_config=None):
+    """Build the app and load its model once; ``test_config`` overrides the settings."""
+    app = Flask(__name__, static_folder=str(PROJECT_ROOT / "static"),
+                template_folder=str(PROJECT_ROOT / "templates"))
+    app.config.from_mapping(
+        MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.extensions["classifier"] = Classifier(app.config["MODEL"])
+
+    from webapp import api, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    register_error_handlers(app)
+    return app
+
+
+def register_error_handlers(app):
+    @app.errorhandler(InputError)
+    def bad_input(error):
+        return jsonify(error=str(error)), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if not request.path.startswith("/api/"):
+            return error
+        return jsonify(error=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return jsonify(error="internal error"), 500
