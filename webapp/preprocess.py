@@ -30,7 +30,7 @@ MIN_DIGIT_FRACTION = 0.05
 """Ink whose extent is below this fraction of the picture's longer side is too small to be a digit."""
 
 UNEVEN_BACKGROUND = 0.01
-"""Median deviation from the background above which a picture is treated as a photo."""
+"""Median deviation from the background (as a fraction of full scale) above which a picture is treated as a photo."""
 
 
 def to_mnist(image):
@@ -51,17 +51,19 @@ def ink_map(image):
         image = image.copy()
         image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
     gray = _flatten_to_gray(image)
-    background = float(np.median(gray))
-    ink = 1.0 - gray if background > 0.5 else gray
-    if _is_uneven(ink):
+    histogram = np.bincount(gray.ravel(), minlength=256)
+    background = _histogram_median(histogram)
+    if background > 127:
+        gray, histogram, background = 255 - gray, histogram[::-1], 255 - background
+    ink = gray.astype(np.float32) / 255.0
+    if _median_deviation(histogram, background) > UNEVEN_BACKGROUND * 255:
         return _clean_photo(ink)
-    level = min(background, 1.0 - background)
-    ink = np.clip((ink - level) / max(float(ink.max()) - level, 1e-6), 0.0, 1.0)
-    return ink.astype(np.float32)
+    peak = int(np.flatnonzero(histogram)[-1])
+    return np.clip((gray.astype(np.float32) - background) / max(peak - background, 1), 0.0, 1.0)
 
 
 def _flatten_to_gray(image):
-    """Grayscale in [0, 1] with any transparency composited onto a background that contrasts with the ink.
+    """Grayscale as uint8 with any transparency composited onto a background that contrasts with the ink.
 
     An untouched canvas is fully transparent, so its RGB values say nothing:
     transparent pixels are laid on white when the ink is dark, on black when it is light.
@@ -69,24 +71,32 @@ def _flatten_to_gray(image):
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         values = np.asarray(image, dtype=np.float64)
         peak = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0
-        return np.clip(values / peak, 0.0, 1.0)
+        return np.round(np.clip(values / peak, 0.0, 1.0) * 255).astype(np.uint8)
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     if not has_alpha:
-        return np.asarray(image.convert("L"), dtype=np.float64) / 255.0
+        return np.asarray(image.convert("L"))
     rgba = image.convert("RGBA")
-    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float64) / 255.0
-    gray = np.asarray(rgba.convert("L"), dtype=np.float64) / 255.0
+    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+    gray = np.asarray(rgba.convert("L"), dtype=np.float32)
     if alpha.min() > 0.99:
-        return gray
-    opaque = alpha > 0.5
-    ink_is_dark = not opaque.any() or float(np.average(gray, weights=alpha)) < 0.5
-    backdrop = 1.0 if ink_is_dark else 0.0
-    return gray * alpha + backdrop * (1.0 - alpha)
+        return gray.astype(np.uint8)
+    ink_is_dark = alpha.max() <= 0.5 or float(np.average(gray, weights=alpha)) < 127.5
+    backdrop = 255.0 if ink_is_dark else 0.0
+    return np.round(gray * alpha + backdrop * (1.0 - alpha)).astype(np.uint8)
 
 
-def _is_uneven(ink):
-    background = np.median(ink)
-    return float(np.median(np.abs(ink - background))) > UNEVEN_BACKGROUND
+def _histogram_median(histogram):
+    return int(np.searchsorted(np.cumsum(histogram), histogram.sum() / 2))
+
+
+def _median_deviation(histogram, centre):
+    """Median absolute deviation from centre of the values a 256-bin histogram counts."""
+    deviations = np.zeros(256, np.int64)
+    above = histogram[centre:]
+    below = histogram[:centre + 1][::-1]
+    deviations[:len(above)] += above
+    deviations[1:len(below)] += below[1:]
+    return _histogram_median(deviations)
 
 
 def _clean_photo(ink):
@@ -154,7 +164,8 @@ def fit_into_box(crop, box_size):
     height, width = crop.shape
     scale = box_size / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    resized = Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.Resampling.LANCZOS)
+    resized = Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.Resampling.LANCZOS,
+                                                                         reducing_gap=3.0)
     return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
 
 
