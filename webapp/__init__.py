@@ -3,11 +3,9 @@
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
 from webapp.classifier import Classifier
-from webapp.decode import InputError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "digitpad-cnn.tflite"
@@ -25,26 +23,11 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import api, pages
+    from webapp import api, errors, pages, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    register_error_handlers(app)
+    errors.init_app(app)
+    security.init_app(app)
     return app
 
-
-def register_error_handlers(app):
-    @app.errorhandler(InputError)
-    def bad_input(error):
-        return jsonify(error=str(error)), error.status
-
-    @app.errorhandler(HTTPException)
-    def http_error(error):
-        if not request.path.startswith("/api/"):
-            return error
-        return jsonify(error=error.description), error.code
-
-    @app.errorhandler(Exception)
-    def unexpected(error):
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return jsonify(error="internal error"), 500

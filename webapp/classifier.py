@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 EXPECTED_INPUT = (28, 28, 1)
-TRAIN_COMMAND = "python train.py --data ../shared/data/mnist.npz"
+TRAIN_COMMAND = "python train.py (add --data mnist.npz to train offline)"
 
 
 class ModelError(Exception):

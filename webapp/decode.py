@@ -47,7 +47,10 @@ def image_from_request(request):
 
 
 def _bytes_from_json(request):
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:
+        payload = None
     if payload is None:
         raise InputError("body is not valid JSON")
     if not isinstance(payload, dict) or "image" not in payload:

@@ -1,0 +1,129 @@
+"""Hostile and odd input: every endpoint answers with JSON 4xx, never a 5xx or a stack trace."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from webapp.strokes import render_strokes
+
+SEVEN = [[[60, 60], [200, 60], [110, 230]]]
+ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/")]
+
+
+def encoded(image, format="PNG", **options):
+    buffer = io.BytesIO()
+    image.save(buffer, format=format, **options)
+    return buffer.getvalue()
+
+
+def post_image(client, data, content_type="image/png"):
+    return client.post("/api/predict", data=data, content_type=content_type)
+
+
+@pytest.fixture(scope="module")
+def seven():
+    return render_strokes(SEVEN)
+
+
+def sixteen_bit(image):
+    values = (np.asarray(image, np.uint16) * 257).astype(np.uint16)
+    return Image.fromarray(values)
+
+
+@pytest.mark.parametrize("convert", [
+    lambda im: im.convert("CMYK"),
+    lambda im: im.convert("P"),
+    lambda im: im.convert("1"),
+    lambda im: im.convert("LA"),
+    sixteen_bit,
+], ids=["cmyk", "paletted", "bilevel", "gray-alpha", "16-bit"])
+def test_unusual_modes_are_read_correctly(client, seven, convert):
+    image = convert(seven)
+    format = "JPEG" if image.mode == "CMYK" else "PNG"
+    response = post_image(client, encoded(image, format), f"image/{format.lower()}")
+    assert response.status_code == 200
+    assert response.get_json()["digit"] == 7
+
+
+def test_paletted_png_with_transparency(client, seven):
+    paletted = seven.convert("P")
+    paletted.info["transparency"] = 255
+    response = post_image(client, encoded(paletted, transparency=255))
+    assert response.status_code == 200 and response.get_json()["digit"] == 7
+
+
+def test_animated_image_uses_its_first_frame(client, seven):
+    frames = [seven.convert("RGB"), Image.new("RGB", seven.size, "white")]
+    data = encoded(frames[0], "PNG", save_all=True, append_images=frames[1:], duration=100)
+    response = post_image(client, data)
+    assert response.status_code == 200 and response.get_json()["digit"] == 7
+
+
+def test_gif_is_refused_clearly(client, seven):
+    response = post_image(client, encoded(seven, "GIF"), "image/png")
+    assert response.status_code == 415
+    assert "PNG, JPEG or WebP" in response.get_json()["error"]
+
+
+def test_deeply_nested_json_is_a_clear_400(client):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/predict", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "error" in response.get_json()
+
+
+def test_server_errors_are_json_with_a_request_id(app, client, monkeypatch, seven):
+    def explode(image):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app.extensions["classifier"], "probabilities", explode)
+    response = post_image(client, encoded(seven))
+    assert response.status_code == 500
+    answer = response.get_json()
+    assert answer["request_id"] == response.headers["X-Request-ID"]
+    assert "boom" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method, path", ENDPOINTS)
+def test_security_headers(client, method, path, seven):
+    response = client.open(path, method=method, data=encoded(seven), content_type="image/png")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("method, path", [("DELETE", "/api/predict"), ("PUT", "/api/health"),
+                                          ("POST", "/api/model"), ("GET", "/api/../../etc/passwd")])
+def test_wrong_methods_and_paths(client, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code in (404, 405)
+    assert "error" in response.get_json()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+content_types = st.sampled_from(["application/json", "image/png", "image/jpeg", "image/webp", "text/plain",
+                                 "multipart/form-data", "application/octet-stream", "", "image/png; charset=x"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(method_path=st.sampled_from(ENDPOINTS + [("POST", "/api/health"), ("GET", "/api/predict")]),
+       body=st.binary(max_size=2048) | json_values.map(lambda value: json.dumps(value).encode())
+       | st.builds(lambda v: json.dumps({"image": v}).encode(), json_values),
+       content_type=content_types)
+def test_fuzzed_requests_never_cause_a_server_error(client, method_path, body, content_type):
+    method, path = method_path
+    response = client.open(path, method=method, data=body, content_type=content_type)
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if path.startswith("/api/") and response.status_code >= 400:
+        assert isinstance(response.get_json()["error"], str)

@@ -1,0 +1,35 @@
+"""JSON errors for the API, and a request id that ties a server error's log line to its response."""
+
+import uuid
+
+from flask import g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from webapp.decode import InputError
+
+
+def init_app(app):
+    @app.before_request
+    def assign_request_id():
+        g.request_id = uuid.uuid4().hex[:16]
+
+    @app.after_request
+    def expose_request_id(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+    @app.errorhandler(InputError)
+    def bad_input(error):
+        return jsonify(error=str(error)), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if not request.path.startswith("/api/"):
+            return error
+        return jsonify(error=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        request_id = g.get("request_id", "")
+        app.logger.exception("request %s: unhandled error on %s %s", request_id, request.method, request.path)
+        return jsonify(error="internal server error", request_id=request_id), 500
