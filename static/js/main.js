@@ -10,6 +10,13 @@ const clearButton = document.getElementById("clear");
 const upload = document.getElementById("upload");
 const dropZone = document.getElementById("drop-zone");
 const hint = document.getElementById("pad-hint");
+const resultSection = document.querySelector(".result");
+
+/** "empty", "pending", "ready" or "error": what the answer on screen stands for, for people and tests. */
+function setState(state) {
+  resultSection.dataset.state = state;
+  if (state === "ready") performance.mark("result-shown");
+}
 
 class ApiError extends Error {
   constructor(message, status) {
@@ -31,10 +38,14 @@ async function predict(body) {
 
 const predictor = new LivePredictor({
   predict,
-  onResult: (result) => showResult(result),
+  onResult: (result, latest) => {
+    showResult(result);
+    if (latest) setState("ready");
+  },
   onError: (error) => {
     if (error.status === 422) showEmpty("Draw a bigger digit");
     else showError(`Could not read the drawing: ${error.message}`);
+    setState("error");
   },
 });
 
@@ -43,10 +54,15 @@ pad.addEventListener("change", ({ detail: { kind } }) => {
   clearButton.disabled = pad.isEmpty;
   hint.hidden = !pad.isEmpty;
   if (kind === "picture") return;
+  if (kind === "end") performance.mark("pen-up");
   if (pad.strokes.length === 0) {
     predictor.reset(null);
     showEmpty();
-  } else if (kind === "extend" || kind === "end") {
+    setState("empty");
+    return;
+  }
+  setState("pending");
+  if (kind === "extend" || kind === "end") {
     predictor.grew(() => pad.toBlob(), kind === "end");
   } else {
     predictor.reset(() => pad.toBlob());
@@ -69,14 +85,17 @@ document.addEventListener("keydown", (event) => {
 async function usePicture(file) {
   if (!file || !file.type.startsWith("image/")) {
     showError("That file is not an image.");
+    setState("error");
     return;
   }
   try {
     pad.showPicture(await createImageBitmap(file));
   } catch {
     showError("That image could not be opened.");
+    setState("error");
     return;
   }
+  setState("pending");
   predictor.reset(async () => file);
 }
 
@@ -97,6 +116,7 @@ dropZone.addEventListener("drop", (event) => {
 });
 
 showEmpty();
+setState("empty");
 fetch("/api/health")
   .then((response) => response.json())
   .then(({ model }) => {

@@ -1,0 +1,87 @@
+"""Headless Chromium driving the production server, with every console message and request checked."""
+
+import os
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+from bench.server import running_server
+from tests.browser.drawing import DESKTOP, EMPTY
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """``python -m webapp`` on a free loopback port, as a user starts it."""
+    with running_server() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; scripts/test installs it with apt-get")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """A page plus what it logged and requested, to check nothing went wrong on the way."""
+
+    def __init__(self, page, server_url):
+        self.page = page
+        self.server = urlsplit(server_url).netloc
+        self.console = []
+        self.requests = []
+        page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+        page.on("request", lambda request: self.requests.append(request.url))
+
+    def predictions_sent(self):
+        return [url for url in self.requests if url.endswith("/api/predict")]
+
+    def assert_clean(self):
+        problems = [line for line in self.console if line.split(":")[0] in ("error", "warning", "pageerror")]
+        assert not problems, problems
+        foreign = [url for url in self.requests
+                   if not url.startswith("data:") and urlsplit(url).netloc != self.server]
+        assert not foreign, foreign
+
+
+@pytest.fixture
+def open_page(chromium, server_url):
+    """open_page(device) opens the app in a new browser context; every page is checked when the test ends."""
+    contexts, watches = [], []
+
+    def opener(device=DESKTOP):
+        context = chromium.new_context(**device)
+        contexts.append(context)
+        watch = PageWatch(context.new_page(), server_url)
+        watches.append(watch)
+        watch.page.goto(server_url + "/")
+        watch.page.wait_for_selector(EMPTY, state="attached")
+        return watch
+
+    yield opener
+    try:
+        for watch in watches:
+            watch.assert_clean()
+    finally:
+        for context in contexts:
+            context.close()
