@@ -184,7 +184,7 @@ def main(argv=None):
     report.plot_confusion(out / f"{args.name}-confusion.png", mnist_scores["confusion_matrix"],
                           f"{args.name}: MNIST test, accuracy {mnist_scores['accuracy']:.2%}")
     report.plot_learning_curves(out / f"{args.name}-curves.png", history)
-    report.plot_mistakes(out / f"{args.name}-mistakes.png", x_test, y_test, test_probabilities)
+    report.plot_mistakes(out / f"{args.name}-mistakes.png", x_test, y_test, test_probabilities.argmax(axis=1))
     print(f"wrote {out / args.name}.keras and its card")
     return 0
 

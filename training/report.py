@@ -82,8 +82,9 @@ def plot_learning_curves(path, history):
     plt.close(figure)
 
 
-def plot_mistakes(path, images, labels, probabilities, limit=100):
-    predictions = probabilities.argmax(axis=1)
+def plot_mistakes(path, images, labels, predictions, limit=100):
+    """A grid of the misclassified images (2-D arrays, any scale), each titled true→predicted."""
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
     wrong = np.flatnonzero(predictions != labels)[:limit]
     columns = 10
     rows = max(1, int(np.ceil(len(wrong) / columns)))
@@ -91,9 +92,42 @@ def plot_mistakes(path, images, labels, probabilities, limit=100):
     for axes in grid.flat:
         axes.axis("off")
     for axes, index in zip(grid.flat, wrong):
-        axes.imshow(images[index].reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+        axes.imshow(np.squeeze(np.asarray(images[index])), cmap="gray")
         axes.set_title(f"{labels[index]}→{predictions[index]}", fontsize=9)
     figure.suptitle(f"{len(wrong)} misclassified (true→predicted)" if len(wrong) else "no mistakes")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
+
+
+def calibration(labels, probabilities, bins=15):
+    """Expected calibration error and the per-bin (confidence, accuracy, count) behind it."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(labels)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    table, error = [], 0.0
+    for index in range(bins):
+        members = which == index
+        if members.any():
+            mean_confidence, accuracy = float(confidence[members].mean()), float(correct[members].mean())
+            error += members.mean() * abs(mean_confidence - accuracy)
+            table.append({"confidence": mean_confidence, "accuracy": accuracy, "count": int(members.sum())})
+    return {"expected_calibration_error": float(error), "bins": table}
+
+
+def plot_reliability(path, table, title):
+    figure, axes = plt.subplots(figsize=(5, 5))
+    axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    confidences = [row["confidence"] for row in table]
+    accuracies = [row["accuracy"] for row in table]
+    sizes = [20 + 200 * row["count"] / max(r["count"] for r in table) for row in table]
+    axes.plot(confidences, accuracies, color="#1d6fd6")
+    axes.scatter(confidences, accuracies, s=sizes, color="#1d6fd6", label="model (dot size: how many)")
+    axes.set(xlim=(0, 1.02), ylim=(0, 1.02), xlabel="confidence", ylabel="accuracy", title=title)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+

@@ -1,0 +1,150 @@
+"""How fast Digit Pad answers, against the usual ``model.predict()`` way, in one run.
+
+    python bench/latency.py [--seconds 5] [--out build/latency.json]
+
+Starts the production server as ``python -m webapp`` does and measures, on
+loopback: the time from process start to the first successful prediction;
+/api/predict latency and throughput at 1, 4 and 16 concurrent clients for a
+typical 280×280 canvas PNG; the server's resident memory; the page's first
+load in bytes. In this process it times the preprocessing, the bare model
+call (LiteRT, and Keras through a traced function) and the tutorial pattern
+``model.predict()`` on one image. Prints the figures and writes them as JSON.
+"""
+
+import argparse
+import http.client
+import io
+import json
+import re
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import drawing_pngs, hammer, post_png, summary  # noqa: E402
+from bench.server import running_server  # noqa: E402
+from webapp import DEFAULT_MODEL  # noqa: E402
+from webapp.preprocess import to_mnist  # noqa: E402
+
+ASSET = re.compile(r"""(?:src|href)="([^"]+)"|from\s+"(\./[^"]+)"|import\s+"(\./[^"]+)\"""")
+
+
+def median_ms(function, repeats):
+    function()
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return float(np.median(timings) * 1000)
+
+
+def resident_mb(pid):
+    """Resident memory of a process and its children (workers), in MB each."""
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    sizes = {}
+    for each in pids:
+        status = Path(f"/proc/{each}/status").read_text()
+        sizes[each] = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+    return sizes
+
+
+def page_weight(url):
+    """Bytes of the page and everything it loads (styles, scripts and their imports, icon)."""
+    seen, queue, total = set(), ["/"], 0
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        with urllib.request.urlopen(url + path) as response:
+            body = response.read()
+        total += len(body)
+        if path == "/" or path.endswith(".js"):
+            base = path.rsplit("/", 1)[0]
+            for match in ASSET.finditer(body.decode()):
+                found = next(group for group in match.groups() if group)
+                queue.append(found if found.startswith("/") else f"{base}/{found[2:]}")
+    return total, sorted(seen)
+
+
+def time_to_first_prediction(png, extra_args):
+    started = time.perf_counter()
+    with running_server(*extra_args) as (url, process):
+        connection = http.client.HTTPConnection("127.0.0.1", int(url.rsplit(":", 1)[1]), timeout=10)
+        status, _ = post_png(connection, png)
+        connection.close()
+        assert status == 200
+        return time.perf_counter() - started
+
+
+def in_process_figures(png, repeats):
+    from PIL import Image
+
+    from webapp.classifier import Classifier
+
+    image = to_mnist(Image.open(io.BytesIO(png)))
+    keras_path = DEFAULT_MODEL.with_suffix(".keras")
+    litert, traced = Classifier(DEFAULT_MODEL), Classifier(keras_path)
+    figures = {
+        "preprocess_ms": median_ms(lambda: to_mnist(Image.open(io.BytesIO(png))), repeats),
+        "litert_call_ms": median_ms(lambda: litert.probabilities(image), repeats),
+        "keras_traced_call_ms": median_ms(lambda: traced.probabilities(image), repeats),
+    }
+    import keras
+
+    model = keras.saving.load_model(keras_path, compile=False)
+    batch = image[None, :, :, None]
+    figures["keras_model_predict_ms"] = median_ms(lambda: model.predict(batch, verbose=0), 30)
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5, help="per concurrency level")
+    parser.add_argument("--out", default="build/latency.json")
+    parser.add_argument("--server-args", default="", help="extra options for python -m webapp")
+    args = parser.parse_args()
+    server_args = args.server_args.split()
+    pngs = drawing_pngs(50)
+    typical = pngs[0]
+    figures = {"typical_png_bytes": len(typical)}
+    figures["seconds_to_first_prediction"] = time_to_first_prediction(typical, server_args)
+    with running_server(*server_args) as (url, process):
+        hammer(url, pngs, 1, 1.0)
+        for clients in (1, 4, 16):
+            started = time.perf_counter()
+            results = hammer(url, [typical], clients, args.seconds)
+            figures[f"clients_{clients}"] = summary(results, time.perf_counter() - started)
+            figures[f"clients_{clients}"]["errors"] = sum(1 for r in results if r[1] != 200)
+        figures["resident_mb"] = resident_mb(process.pid)
+        figures["page_bytes"], figures["page_files"] = page_weight(url)
+    figures.update(in_process_figures(typical, 500))
+    figures["speedup_vs_model_predict"] = figures["keras_model_predict_ms"] / figures["clients_1"]["p50_ms"]
+    report(figures)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+def report(f):
+    print(f"start to first prediction: {f['seconds_to_first_prediction']:.2f} s")
+    for clients in (1, 4, 16):
+        c = f[f"clients_{clients}"]
+        print(f"/api/predict, {clients:2d} client(s): p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms, "
+              f"{c['throughput_per_s']:.0f} requests/s, {c['errors']} errors")
+    print("resident memory: " + ", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in f["resident_mb"].items()))
+    print(f"page first load: {f['page_bytes'] / 1024:.1f} KB in {len(f['page_files'])} files")
+    print(f"in process: preprocessing {f['preprocess_ms']:.2f} ms, LiteRT call {f['litert_call_ms']:.3f} ms, "
+          f"Keras traced call {f['keras_traced_call_ms']:.2f} ms, Keras model.predict() {f['keras_model_predict_ms']:.1f} ms")
+    print(f"/api/predict p50 at one client is {f['speedup_vs_model_predict']:.0f}x faster than one model.predict() call")
+
+
+if __name__ == "__main__":
+    main()
