@@ -1,5 +1,6 @@
 """Start ``python -m webapp`` on a free loopback port, the way a user starts it, and stop it afterwards."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -18,10 +19,14 @@ def free_port():
 
 
 @contextmanager
-def running_server(*extra_args, timeout=60):
-    """Yield the base URL of a production server once /api/health answers; stop it on exit."""
+def running_server(*extra_args, env=None, timeout=60):
+    """Yield the base URL and process of a production server once /api/health answers; stop it on exit.
+
+    ``env`` adds environment variables (such as SAMPLES_DB) for the server.
+    """
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "webapp", "--port", str(port), *extra_args], cwd=ROOT,
+                               env={**os.environ, **(env or {})},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

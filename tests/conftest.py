@@ -15,9 +15,10 @@ PENDIGITS_PATH = SHARED / "pendigits" / "strokes_train.json"
 
 
 @pytest.fixture(scope="session")
-def app():
-    """The app with the model that ships, loaded once for the whole run."""
-    return create_app({"TESTING": True, "MODEL": str(DEFAULT_MODEL)})
+def app(tmp_path_factory):
+    """The app with the model that ships, loaded once for the whole run, saving samples to a scratch file."""
+    samples_db = tmp_path_factory.mktemp("samples") / "samples.sqlite3"
+    return create_app({"TESTING": True, "MODEL": str(DEFAULT_MODEL), "SAMPLES_DB": str(samples_db)})
 
 
 @pytest.fixture(scope="session")

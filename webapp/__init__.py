@@ -18,16 +18,20 @@ def create_app(test_config=None):
     app.config.from_mapping(
         MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import api, errors, pages, security
+    from webapp import api, errors, export, lab, pages, samples, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(lab.bp)
     errors.init_app(app)
     security.init_app(app)
+    samples.init_app(app)
+    export.init_app(app)
     return app
 

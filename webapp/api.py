@@ -37,16 +37,20 @@ def prediction(image):
         "digit": digit,
         "confidence": float(probabilities[digit]),
         "probabilities": [float(p) for p in probabilities],
-        "input": png_data_url(image),
+        "input": data_url(input_png(image)),
         "model": classifier().name,
     }
 
 
-def png_data_url(image):
-    """A 28×28 float image as a PNG data URL, white ink on black like MNIST."""
+def input_png(image):
+    """A 28×28 float image as PNG bytes, white ink on black like MNIST."""
     buffer = io.BytesIO()
     Image.fromarray(np.round(image * 255).astype(np.uint8), mode="L").save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
+
+
+def data_url(png):
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 @bp.get("/health")

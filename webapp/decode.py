@@ -55,7 +55,11 @@ def _bytes_from_json(request):
         raise InputError("body is not valid JSON")
     if not isinstance(payload, dict) or "image" not in payload:
         raise InputError("JSON body must be an object with an \"image\" field")
-    text = payload["image"]
+    return bytes_from_base64_field(payload["image"])
+
+
+def bytes_from_base64_field(text):
+    """The bytes of an image given as a data URL or plain base64 string."""
     if not isinstance(text, str):
         raise InputError("\"image\" must be a string: a data URL or base64")
     match = DATA_URL.match(text)

@@ -1,0 +1,133 @@
+"""The handwriting lab's API: save labelled drawings, list them, delete them, download them."""
+
+import io
+import math
+
+from flask import Blueprint, abort, jsonify, request, send_file
+from PIL import Image
+
+from webapp import samples
+from webapp.api import data_url, input_png, prediction
+from webapp.decode import InputError, bytes_from_base64_field, decode_image
+from webapp.export import export_zip
+from webapp.preprocess import to_mnist
+
+bp = Blueprint("lab", __name__, url_prefix="/api/samples")
+
+MAX_STROKES = 100
+MAX_POINTS = 20_000
+MAX_MAGNITUDE = 1e12
+SAVED_IMAGE_SIZE = 560
+MAX_PER_PAGE = 100
+
+
+@bp.before_request
+def refuse_cross_site_writes():
+    """Browsers name the page that sent a request; a write from any other site is refused."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        raise InputError("cross-site requests may not change samples", status=403)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise InputError("cross-site requests may not change samples", status=403)
+
+
+@bp.post("")
+def save():
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise InputError("send a JSON object: {\"image\": \"<data URL>\", \"label\": 0-9, \"strokes\": [...]}")
+    label = valid_label(payload.get("label"))
+    strokes = valid_strokes(payload.get("strokes", []))
+    picture = decode_image(bytes_from_base64_field(payload.get("image")))
+    image = to_mnist(picture)
+    if image is None:
+        raise InputError("the image is empty: there is nothing to save", status=422)
+    answer = prediction(image)
+    sample_id = samples.add(label, answer["digit"], answer["probabilities"], answer["model"],
+                            png_bytes(picture), input_png(image), strokes)
+    return jsonify(id=sample_id, prediction=answer["digit"]), 201
+
+
+@bp.get("")
+def listing():
+    page = positive_int("page", 1)
+    per_page = positive_int("per_page", 20)
+    if per_page > MAX_PER_PAGE:
+        raise InputError(f"per_page is at most {MAX_PER_PAGE}")
+    mistakes_only = request.args.get("mistakes", "") in ("1", "true", "yes")
+    rows, total = samples.page(page, per_page, mistakes_only)
+    return jsonify(samples=[summary(row) for row in rows], page=page, per_page=per_page, total=total,
+                   pages=max(1, math.ceil(total / per_page)))
+
+
+@bp.delete("/<int:sample_id>")
+def remove(sample_id):
+    if not samples.delete(sample_id):
+        abort(404, description=f"there is no sample {sample_id}")
+    return "", 204
+
+
+@bp.get("/export")
+def download():
+    return send_file(io.BytesIO(export_zip(samples.every_sample())), mimetype="application/zip",
+                     as_attachment=True, download_name="digitpad-samples.zip")
+
+
+def summary(row):
+    probabilities = row["probabilities"]
+    return {
+        "id": row["id"], "created_at": row["created_at"], "label": row["label"],
+        "prediction": row["prediction"], "confidence": probabilities[row["prediction"]],
+        "probabilities": probabilities, "model": row["model"], "strokes": len(row["strokes"]),
+        "image": data_url(row["image_png"]),
+        "input": data_url(row["input_png"]),
+    }
+
+
+def valid_label(label):
+    if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
+        raise InputError("\"label\" must be a whole number from 0 to 9")
+    return label
+
+
+def valid_strokes(strokes):
+    """Strokes as lists of [x, y] or [x, y, t] points, within size limits."""
+    if not isinstance(strokes, list) or len(strokes) > MAX_STROKES:
+        raise InputError(f"\"strokes\" must be a list of at most {MAX_STROKES} strokes")
+    points = 0
+    for stroke in strokes:
+        if not isinstance(stroke, list) or not stroke:
+            raise InputError("each stroke must be a non-empty list of points")
+        points += len(stroke)
+        if points > MAX_POINTS:
+            raise InputError(f"at most {MAX_POINTS} points in all")
+        for point in stroke:
+            if not (isinstance(point, list) and len(point) in (2, 3)
+                    and all(_finite_number(value) for value in point)):
+                raise InputError("each point must be [x, y] or [x, y, time] with finite numbers")
+    return strokes
+
+
+def _finite_number(value):
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= MAX_MAGNITUDE)
+
+
+def positive_int(name, default):
+    text = request.args.get(name, str(default))
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(f"{name} must be a whole number from 1")
+    return int(text)
+
+
+def png_bytes(picture):
+    """The saved picture as PNG, shrunk to at most SAVED_IMAGE_SIZE pixels a side."""
+    picture = picture.copy()
+    picture.thumbnail((SAVED_IMAGE_SIZE, SAVED_IMAGE_SIZE))
+    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = picture.convert("RGBA")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
