@@ -1,16 +1,18 @@
 // Wires the pad, the live predictor and the result display together.
 
-import { DrawingPad } from "./pad.js";
+import { predict } from "./api.js";
+import { Labeler } from "./labeler.js";
+import { connectControls, DrawingPad } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { showEmpty, showError, showResult } from "./results.js";
 
 const pad = new DrawingPad(document.getElementById("pad"));
-const undoButton = document.getElementById("undo");
-const clearButton = document.getElementById("clear");
 const upload = document.getElementById("upload");
 const dropZone = document.getElementById("drop-zone");
-const hint = document.getElementById("pad-hint");
 const resultSection = document.querySelector(".result");
+let uploaded = null;
+const labeler = new Labeler(document.getElementById("labeler"), () =>
+  uploaded ? { image: uploaded, strokes: [] } : { image: pad.toBlob(), strokes: pad.strokes });
 
 /** "empty", "pending", "ready" or "error": what the answer on screen stands for, for people and tests. */
 function setState(state) {
@@ -18,29 +20,14 @@ function setState(state) {
   if (state === "ready") performance.mark("result-shown");
 }
 
-class ApiError extends Error {
-  constructor(message, status) {
-    super(message);
-    this.status = status;
-  }
-}
-
-async function predict(body) {
-  const response = await fetch("/api/predict", {
-    method: "POST",
-    headers: { "Content-Type": body.type || "image/png" },
-    body,
-  });
-  const answer = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
-  if (!response.ok) throw new ApiError(answer.error || `the server answered ${response.status}`, response.status);
-  return answer;
-}
-
 const predictor = new LivePredictor({
   predict,
   onResult: (result, latest) => {
     showResult(result);
-    if (latest) setState("ready");
+    if (latest) {
+      setState("ready");
+      labeler.offer(result.digit);
+    }
   },
   onError: (error) => {
     if (error.status === 422) showEmpty("Draw a bigger digit");
@@ -49,11 +36,16 @@ const predictor = new LivePredictor({
   },
 });
 
+connectControls(pad, {
+  undo: document.getElementById("undo"),
+  clear: document.getElementById("clear"),
+  hint: document.getElementById("pad-hint"),
+});
+
 pad.addEventListener("change", ({ detail: { kind } }) => {
-  undoButton.disabled = pad.strokes.length === 0;
-  clearButton.disabled = pad.isEmpty;
-  hint.hidden = !pad.isEmpty;
+  labeler.withdraw();
   if (kind === "picture") return;
+  uploaded = null;
   if (kind === "end") performance.mark("pen-up");
   if (pad.strokes.length === 0) {
     predictor.reset(null);
@@ -66,19 +58,6 @@ pad.addEventListener("change", ({ detail: { kind } }) => {
     predictor.grew(() => pad.toBlob(), kind === "end");
   } else {
     predictor.reset(() => pad.toBlob());
-  }
-});
-
-undoButton.addEventListener("click", () => pad.undo());
-clearButton.addEventListener("click", () => pad.clear());
-
-document.addEventListener("keydown", (event) => {
-  if (event.target instanceof HTMLInputElement) return;
-  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
-    event.preventDefault();
-    pad.undo();
-  } else if (event.key === "Escape" || event.key === "Delete") {
-    pad.clear();
   }
 });
 
@@ -95,6 +74,7 @@ async function usePicture(file) {
     setState("error");
     return;
   }
+  uploaded = file;
   setState("pending");
   predictor.reset(async () => file);
 }
@@ -117,9 +97,3 @@ dropZone.addEventListener("drop", (event) => {
 
 showEmpty();
 setState("empty");
-fetch("/api/health")
-  .then((response) => response.json())
-  .then(({ model }) => {
-    document.getElementById("model-name").textContent = model;
-  })
-  .catch(() => {});

@@ -157,3 +157,25 @@ export class DrawingPad extends EventTarget {
     drawStrokes(ctx, this.strokes, this.penWidth);
   }
 }
+
+/** Wire the Undo and Clear buttons, their shortcuts (Ctrl/Cmd+Z, Escape, Delete) and the "Draw here" hint. */
+export function connectControls(pad, { undo, clear, hint }) {
+  const update = () => {
+    undo.disabled = pad.strokes.length === 0;
+    clear.disabled = pad.isEmpty;
+    hint.hidden = !pad.isEmpty;
+  };
+  pad.addEventListener("change", update);
+  undo.addEventListener("click", () => pad.undo());
+  clear.addEventListener("click", () => pad.clear());
+  document.addEventListener("keydown", (event) => {
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+      event.preventDefault();
+      pad.undo();
+    } else if (event.key === "Escape" || event.key === "Delete") {
+      pad.clear();
+    }
+  });
+  update();
+}

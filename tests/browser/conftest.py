@@ -20,10 +20,22 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def server_url():
-    """``python -m webapp`` on a free loopback port, as a user starts it."""
-    with running_server() as (url, _):
+def server_url(tmp_path_factory):
+    """``python -m webapp`` on a free loopback port, as a user starts it, saving samples to a scratch file."""
+    samples_db = tmp_path_factory.mktemp("browser-samples") / "samples.sqlite3"
+    with running_server(env={"SAMPLES_DB": str(samples_db)}) as (url, _):
         yield url
+
+
+@pytest.fixture(scope="session")
+def one_of_each_digit(pendigits, app):
+    """The first drawing of each digit by writers the shipped model never trained on."""
+    writers = set(app.extensions["classifier"].card.get("data", {}).get("test_writers", [])) or {21}
+    chosen = {}
+    for record in pendigits:
+        if record["writer"] in writers:
+            chosen.setdefault(record["label"], record)
+    return [chosen[digit] for digit in range(10)]
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +81,14 @@ def open_page(chromium, server_url):
     """open_page(device) opens the app in a new browser context; every page is checked when the test ends."""
     contexts, watches = [], []
 
-    def opener(device=DESKTOP):
+    def opener(device=DESKTOP, path="/"):
         context = chromium.new_context(**device)
         contexts.append(context)
         watch = PageWatch(context.new_page(), server_url)
         watches.append(watch)
-        watch.page.goto(server_url + "/")
-        watch.page.wait_for_selector(EMPTY, state="attached")
+        watch.page.goto(server_url + path)
+        if path == "/":
+            watch.page.wait_for_selector(EMPTY, state="attached")
         return watch
 
     yield opener

@@ -11,17 +11,6 @@ from webapp.strokes import render_recorded
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-@pytest.fixture(scope="module")
-def one_of_each_digit(pendigits, app):
-    """The first drawing of each digit by writers the shipped model never trained on."""
-    writers = set(app.extensions["classifier"].card.get("data", {}).get("test_writers", [])) or {21}
-    chosen = {}
-    for record in pendigits:
-        if record["writer"] in writers:
-            chosen.setdefault(record["label"], record)
-    return [chosen[digit] for digit in range(10)]
-
-
 def bars(page):
     return page.eval_on_selector_all("#probabilities li", """items => items.map(item => ({
         digit: item.dataset.digit,

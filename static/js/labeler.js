@@ -1,0 +1,60 @@
+// Confirm or correct an answer and save the drawing with its true digit (buttons or the keys 0-9).
+
+import { saveSample } from "./api.js";
+
+export class Labeler {
+  /** source() returns {image: Promise<Blob>|Blob, strokes} for what is on the pad now. */
+  constructor(element, source) {
+    this.element = element;
+    this.source = source;
+    this.status = element.querySelector("#save-status");
+    this.buttons = [...element.querySelectorAll("button[data-label]")];
+    for (const button of this.buttons) {
+      button.addEventListener("click", () => this.save(Number(button.dataset.label)));
+    }
+    document.addEventListener("keydown", (event) => {
+      if (this.element.hidden || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+      if (/^[0-9]$/.test(event.key)) this.save(Number(event.key));
+    });
+  }
+
+  offer(predicted) {
+    this.element.hidden = false;
+    this.status.textContent = "";
+    this.saved = false;
+    for (const button of this.buttons) {
+      button.classList.toggle("suggested", Number(button.dataset.label) === predicted);
+      button.disabled = false;
+    }
+  }
+
+  withdraw() {
+    this.element.hidden = true;
+  }
+
+  async save(label) {
+    if (this.saved) return;
+    this.saved = true;
+    for (const button of this.buttons) button.disabled = true;
+    this.status.textContent = "Saving…";
+    try {
+      const { image, strokes } = this.source();
+      const { id, prediction } = await saveSample(await image, label, strokes);
+      const verdict = prediction === label ? "the model got it right" : `the model read ${prediction}`;
+      this.status.innerHTML = "";
+      this.status.append(`Saved as ${label} (#${id}, ${verdict}). `, link("See saved drawings", "/samples"));
+    } catch (error) {
+      this.saved = false;
+      for (const button of this.buttons) button.disabled = false;
+      this.status.textContent = `Not saved: ${error.message}`;
+    }
+  }
+}
+
+function link(text, href) {
+  const anchor = document.createElement("a");
+  anchor.href = href;
+  anchor.textContent = text;
+  return anchor;
+}

@@ -1,0 +1,81 @@
+// The saved drawings: thumbnails with label and prediction, a filter for mistakes, delete, paging.
+
+import { deleteSample, listSamples } from "./api.js";
+
+const PER_PAGE = 24;
+const list = document.getElementById("samples");
+const status = document.getElementById("samples-status");
+const mistakesOnly = document.getElementById("mistakes-only");
+const previous = document.getElementById("previous");
+const following = document.getElementById("following");
+const pageInfo = document.getElementById("page-info");
+let page = 1;
+
+async function show() {
+  status.textContent = "Loading…";
+  try {
+    const listing = await listSamples(page, PER_PAGE, mistakesOnly.checked);
+    if (page > listing.pages) {
+      page = listing.pages;
+      return show();
+    }
+    list.replaceChildren(...listing.samples.map(card));
+    status.textContent = listing.total === 0
+      ? (mistakesOnly.checked ? "No mistakes saved." : "Nothing saved yet: draw a digit and save it with its true label.")
+      : `${listing.total} saved drawing${listing.total === 1 ? "" : "s"}.`;
+    pageInfo.textContent = `Page ${listing.page} of ${listing.pages}`;
+    previous.disabled = page <= 1;
+    following.disabled = page >= listing.pages;
+  } catch (error) {
+    status.textContent = `Could not load the saved drawings: ${error.message}`;
+  }
+}
+
+function card(sample) {
+  const item = document.createElement("li");
+  const wrong = sample.label !== sample.prediction;
+  item.className = wrong ? "sample mistake" : "sample";
+  const picture = document.createElement("img");
+  picture.src = sample.image;
+  picture.alt = `Drawing saved as ${sample.label}`;
+  picture.width = picture.height = 96;
+  const input = document.createElement("img");
+  input.src = sample.input;
+  input.alt = "What the model saw";
+  input.className = "input28";
+  input.width = input.height = 48;
+  const caption = document.createElement("p");
+  caption.textContent = `${sample.label} · read ${sample.prediction} (${Math.round(sample.confidence * 100)}%)`;
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.textContent = "Delete";
+  remove.setAttribute("aria-label", `Delete drawing #${sample.id}`);
+  remove.addEventListener("click", async () => {
+    remove.disabled = true;
+    try {
+      await deleteSample(sample.id);
+      await show();
+    } catch (error) {
+      remove.disabled = false;
+      status.textContent = `Could not delete #${sample.id}: ${error.message}`;
+    }
+  });
+  item.append(picture, input, caption, remove);
+  item.dataset.id = sample.id;
+  return item;
+}
+
+mistakesOnly.addEventListener("change", () => {
+  page = 1;
+  show();
+});
+previous.addEventListener("click", () => {
+  page -= 1;
+  show();
+});
+following.addEventListener("click", () => {
+  page += 1;
+  show();
+});
+
+show();

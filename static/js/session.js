@@ -1,0 +1,157 @@
+// Test sessions: ask for digits in a shuffled order, record each attempt, keep score, export CSV.
+
+import { ApiError, predict, saveSample } from "./api.js";
+import { connectControls, DrawingPad } from "./pad.js";
+
+const PAUSE_BEFORE_RECORDING_MS = 1200;
+
+const pad = new DrawingPad(document.getElementById("pad"));
+const setup = document.getElementById("setup");
+const prompt = document.getElementById("prompt");
+const nextButton = document.getElementById("next");
+const progress = document.getElementById("progress");
+const accuracy = document.getElementById("accuracy");
+const lastAttempt = document.getElementById("last-attempt");
+const perDigitTable = document.getElementById("per-digit");
+const confusionTable = document.getElementById("confusion");
+const download = document.getElementById("download-csv");
+
+let queue = [];
+let attempts = [];
+let total = 0;
+let saveDrawings = true;
+let pauseTimer = null;
+let recording = false;
+
+function shuffled(items) {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+function start(repeats) {
+  queue = shuffled(Array.from({ length: 10 * repeats }, (_, i) => i % 10));
+  total = queue.length;
+  attempts = [];
+  saveDrawings = document.getElementById("save-drawings").checked;
+  pad.clear();
+  render();
+  ask();
+}
+
+function ask() {
+  if (queue.length === 0) {
+    prompt.textContent = `Done: ${summaryText()}. Press Start for another session.`;
+    document.body.dataset.session = "done";
+    return;
+  }
+  prompt.textContent = `Draw a ${queue[0]}`;
+  document.body.dataset.session = "asking";
+}
+
+async function record() {
+  clearTimeout(pauseTimer);
+  if (recording || queue.length === 0 || pad.strokes.length === 0) return;
+  recording = true;
+  const asked = queue[0];
+  const image = await pad.toBlob();
+  const strokes = pad.strokes;
+  try {
+    const answer = await predict(image);
+    attempts.push({ asked, read: answer.digit, confidence: answer.confidence,
+                    probabilities: answer.probabilities, time: new Date().toISOString() });
+    lastAttempt.textContent = answer.digit === asked ? `✓ ${asked} read correctly` : `✗ ${asked} read as ${answer.digit}`;
+    if (saveDrawings) saveSample(image, asked, strokes).catch((error) => {
+      lastAttempt.textContent += ` (not saved: ${error.message})`;
+    });
+    queue.shift();
+    pad.clear();
+    render();
+    ask();
+  } catch (error) {
+    lastAttempt.textContent = error instanceof ApiError && error.status === 422
+      ? "That was too small to read: draw it again." : `Could not read it: ${error.message}`;
+  } finally {
+    recording = false;
+  }
+}
+
+function summaryText() {
+  const right = attempts.filter((a) => a.asked === a.read).length;
+  return `${right} of ${attempts.length} read correctly (${Math.round((100 * right) / attempts.length)}%)`;
+}
+
+function render() {
+  progress.textContent = attempts.length ? `Attempt ${attempts.length} of ${total}:` : `0 of ${total} attempts.`;
+  accuracy.textContent = attempts.length ? summaryText() : "";
+  renderPerDigit();
+  renderConfusion();
+  download.hidden = attempts.length === 0;
+  if (attempts.length) download.href = `data:text/csv;charset=utf-8,${encodeURIComponent(csv())}`;
+}
+
+function renderPerDigit() {
+  const header = "<tr><th scope=\"row\">Digit</th>" + digits((d) => `<th scope="col">${d}</th>`) + "</tr>";
+  const cells = digits((d) => {
+    const mine = attempts.filter((a) => a.asked === d);
+    const right = mine.filter((a) => a.read === d).length;
+    return `<td>${mine.length ? `${right}/${mine.length}` : "–"}</td>`;
+  });
+  perDigitTable.innerHTML = `${header}<tr><th scope="row">Read right</th>${cells}</tr>`;
+}
+
+function renderConfusion() {
+  const header = "<tr><th></th>" + digits((d) => `<th scope="col">${d}</th>`) + "</tr>";
+  const rows = digits((asked) => {
+    const cells = digits((read) => {
+      const count = attempts.filter((a) => a.asked === asked && a.read === read).length;
+      const kind = count === 0 ? "" : asked === read ? "hit" : "miss";
+      return `<td class="${kind}">${count || ""}</td>`;
+    });
+    return `<tr><th scope="row">${asked}</th>${cells}</tr>`;
+  });
+  confusionTable.innerHTML = header + rows;
+}
+
+function digits(cell) {
+  return Array.from({ length: 10 }, (_, d) => cell(d)).join("");
+}
+
+function csv() {
+  const head = ["attempt", "asked", "read", "correct", "confidence",
+    ...Array.from({ length: 10 }, (_, d) => `p${d}`), "time"];
+  const lines = attempts.map((a, i) => [i + 1, a.asked, a.read, a.asked === a.read, a.confidence.toFixed(4),
+    ...a.probabilities.map((p) => p.toFixed(4)), a.time].join(","));
+  return [head.join(","), ...lines].join("\n") + "\n";
+}
+
+setup.addEventListener("submit", (event) => {
+  event.preventDefault();
+  start(Number(document.getElementById("repeats").value));
+});
+
+connectControls(pad, {
+  undo: document.getElementById("undo"),
+  clear: document.getElementById("clear"),
+  hint: document.getElementById("pad-hint"),
+});
+
+pad.addEventListener("change", ({ detail: { kind } }) => {
+  nextButton.disabled = pad.isEmpty || queue.length === 0;
+  clearTimeout(pauseTimer);
+  if (kind === "end" && queue.length) pauseTimer = setTimeout(record, PAUSE_BEFORE_RECORDING_MS);
+});
+
+nextButton.addEventListener("click", record);
+document.addEventListener("keydown", (event) => {
+  if (event.target instanceof HTMLSelectElement || event.target instanceof HTMLInputElement) return;
+  if (event.key === "Enter" && queue.length) {
+    event.preventDefault();
+    record();
+  }
+});
+
+render();

@@ -1,0 +1,53 @@
+"""The handwriting lab in the browser: save with a label, browse and delete, run a test session."""
+
+from urllib.parse import unquote
+
+from tests.browser.drawing import DESKTOP, answer, draw_with_mouse
+
+
+def test_save_a_drawing_then_find_and_delete_it(open_page, one_of_each_digit):
+    page = open_page(DESKTOP).page
+    record = one_of_each_digit[4]
+    draw_with_mouse(page, record["strokes"])
+    read = answer(page)
+    page.click(f"#labeler button[data-label='{record['label']}']")
+    page.wait_for_selector("#save-status:has-text('Saved as 4')")
+    page.keyboard.press("Escape")
+    draw_with_mouse(page, one_of_each_digit[1]["strokes"])
+    answer(page)
+    page.keyboard.press("7")
+    page.wait_for_selector("#save-status:has-text('Saved as 7')")
+
+    page.click("nav >> text=Saved")
+    page.wait_for_selector("#samples li")
+    cards = page.locator("#samples li")
+    assert cards.count() >= 2
+    assert cards.first.inner_text().startswith("7 · read")
+    assert f"4 · read {read}" in cards.nth(1).inner_text()
+    page.check("#mistakes-only")
+    page.wait_for_selector("#samples-status:has-text('saved drawing')")
+    mistakes = page.locator("#samples li p").all_inner_texts()
+    assert mistakes and all(not text.startswith("7 · read 7") for text in mistakes)
+    before = page.locator("#samples li").count()
+    page.locator("#samples li button").first.click()
+    page.locator("#samples li").nth(before - 1).wait_for(state="detached")
+    assert page.locator("#samples li").count() == before - 1
+
+
+def test_a_test_session_keeps_score_and_exports_csv(open_page, one_of_each_digit):
+    page = open_page(DESKTOP, "/session").page
+    page.select_option("#repeats", "1")
+    page.click("#start")
+    for attempt in range(1, 11):
+        asked = int(page.inner_text("#prompt").removeprefix("Draw a "))
+        draw_with_mouse(page, one_of_each_digit[asked]["strokes"])
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#progress:has-text('Attempt {attempt} of 10')")
+    assert page.inner_text("#prompt").startswith("Done:")
+    right = int(page.inner_text("#accuracy").split(" of ")[0])
+    assert right >= 9
+    assert page.locator("#confusion td.hit").count() >= 9
+    href = page.get_attribute("#download-csv", "href")
+    lines = unquote(href.split(",", 1)[1]).strip().splitlines()
+    assert lines[0].startswith("attempt,asked,read,correct,confidence,p0")
+    assert len(lines) == 11
