@@ -2,6 +2,8 @@
 
 import gzip
 import json
+import os
+import signal
 import struct
 import subprocess
 import sys
@@ -126,3 +128,22 @@ def test_baselines_train(tmp_path, tiny_npz, arch):
                        "--quiet"]) == 0
     card = json.loads((tmp_path / f"digitpad-{arch}.json").read_text())
     assert card["augmented"] is False and card["mnist_test"]["accuracy"] > 0.5
+
+
+def test_ctrl_c_keeps_the_best_epoch_so_far(tmp_path, tiny_npz):
+    process = subprocess.Popen(
+        [sys.executable, "train.py", "--data", str(tiny_npz), "--arch", "linear", "--epochs", "100000",
+         "--patience", "100000", "--out", str(tmp_path), "--quiet"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for line in process.stdout:
+        if line.startswith("Epoch 3/"):
+            break
+    process.send_signal(signal.SIGINT)
+    output = process.communicate(timeout=120)[0]
+    assert process.returncode == 0, output
+    assert "interrupted" in output
+    card = json.loads((tmp_path / "digitpad-linear.json").read_text())
+    assert card["interrupted"] is True and card["epochs_run"] >= 2
+    assert (tmp_path / "digitpad-linear.keras").exists()
