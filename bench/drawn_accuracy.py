@@ -2,6 +2,7 @@
 
     python bench/drawn_accuracy.py ../shared/data/pendigits/strokes_train.json --writers 21-30
     python bench/drawn_accuracy.py STROKES.json --url http://127.0.0.1:8000   # a running server
+    python bench/drawn_accuracy.py STROKES.json --as-written 500 --plain-resize  # the naive way, for comparison
 
 Each drawing is fitted onto the pad, rendered with the page's pen (thin,
 normal and bold widths), encoded as PNG and posted to /api/predict: through
@@ -26,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from train import writer_set  # noqa: E402
 from training import report  # noqa: E402
 from training.data import load_drawings  # noqa: E402
-from webapp.pad import PEN_WIDTHS  # noqa: E402
-from webapp.strokes import render_recorded  # noqa: E402
+from webapp.pad import PAD_SIZE, PEN_WIDTHS  # noqa: E402
+from webapp.strokes import render_recorded, render_strokes  # noqa: E402
 
 
 def parse_args():
@@ -37,6 +38,12 @@ def parse_args():
     parser.add_argument("--pens", default="thin,normal,bold", help="pen widths to draw with")
     parser.add_argument("--model", help="model file for the in-process app (default: the shipped model)")
     parser.add_argument("--url", help="post to this running server instead of an in-process app")
+    parser.add_argument("--plain-resize", action="store_true",
+                        help="for comparison: skip the app's preprocessing and shrink the whole pad to 28x28, "
+                             "as many tutorials do (in process only)")
+    parser.add_argument("--as-written", type=float, metavar="BOX",
+                        help="draw each digit where and as large as it was written in its BOX-unit square "
+                             "(500 for the pen-stroke set) instead of fitting it to the pad")
     parser.add_argument("--limit", type=int, help="at most this many drawings (a sample, for a quick look)")
     parser.add_argument("--out", default="build/drawn-accuracy", help="folder for pictures and report.json")
     return parser.parse_args()
@@ -50,6 +57,23 @@ def in_process_poster(model):
     def post(png):
         response = client.post("/api/predict", data=png, content_type="image/png")
         return response.status_code, response.get_json()
+
+    return post
+
+
+def plain_resize_poster(model):
+    """Bypass the app: invert the whole pad and shrink it to 28×28, then call the model."""
+    from PIL import Image, ImageOps
+
+    from webapp import DEFAULT_MODEL
+    from webapp.classifier import Classifier
+
+    classifier = Classifier(model or DEFAULT_MODEL)
+
+    def post(png):
+        picture = ImageOps.invert(Image.open(io.BytesIO(png)).convert("L")).resize((28, 28), Image.Resampling.LANCZOS)
+        probabilities = classifier.probabilities(np.asarray(picture, np.float32) / 255.0)
+        return 200, {"probabilities": list(probabilities)}
 
     return post
 
@@ -73,11 +97,16 @@ def png_of(picture):
     return buffer.getvalue()
 
 
-def evaluate(records, pen_width, post):
+def evaluate(records, pen_width, post, as_written=None):
     """Labels, probabilities (a uniform row where the app found nothing), writers and pictures for one pen."""
     probabilities, pictures = [], []
     for record in records:
-        picture = render_recorded(record["strokes"], pen_width=pen_width)
+        if as_written:
+            scale = PAD_SIZE / as_written
+            strokes = [[[x * scale, y * scale] for x, y, *_ in stroke] for stroke in record["strokes"]]
+            picture = render_strokes(strokes, pen_width=pen_width)
+        else:
+            picture = render_recorded(record["strokes"], pen_width=pen_width)
         status, answer = post(png_of(picture))
         probabilities.append(answer["probabilities"] if status == 200 else [0.1] * 10)
         pictures.append(picture)
@@ -108,14 +137,19 @@ def main():
         records = [record for record in records if record.get("writer") in wanted]
     if args.limit:
         records = [records[i] for i in np.random.default_rng(0).permutation(len(records))[:args.limit]]
-    post = http_poster(args.url) if args.url else in_process_poster(args.model)
+    if args.plain_resize:
+        post = plain_resize_poster(args.model)
+    else:
+        post = http_poster(args.url) if args.url else in_process_poster(args.model)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = {"strokes": args.strokes, "writers": args.writers or "all", "drawings": len(records),
-               "via": args.url or "in-process app", "pens": {}}
+               "via": "plain resize" if args.plain_resize else args.url or "in-process app",
+               "placement": f"as written in a {args.as_written:g}-unit box" if args.as_written else "fitted to the pad",
+               "pens": {}}
     for pen in args.pens.split(","):
         started = time.perf_counter()
-        labels, probabilities, writers, pictures = evaluate(records, PEN_WIDTHS[pen], post)
+        labels, probabilities, writers, pictures = evaluate(records, PEN_WIDTHS[pen], post, args.as_written)
         predictions = probabilities.argmax(axis=1)
         scores = report.scores(labels, probabilities)
         calibration = report.calibration(labels, probabilities)
