@@ -25,7 +25,7 @@ from training.data import DataError, load_drawings, load_mnist, render_drawings,
 from webapp.pad import PEN_WIDTHS  # noqa: E402
 
 DEFAULT_EPOCHS = {"linear": 15, "mlp": 30, "cnn": 30}
-TRAINING_PEN_WIDTHS = (10, 14, 18, 23, 28)
+TRAINING_PEN_WIDTHS = (10, 14, 18)
 
 
 def parse_args(argv):
@@ -40,6 +40,8 @@ def parse_args(argv):
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--patience", type=int, default=6, help="epochs without improvement before stopping")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--members", type=int, default=1,
+                        help="train this many networks (seeds SEED, SEED+1, ...) and average their predictions")
     parser.add_argument("--validation-size", type=int, default=5000, help="MNIST training images kept for validation")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction,
                         help="distort training images like drawn digits (default: on for cnn)")
@@ -108,34 +110,21 @@ def main(argv=None):
                   f"{len(y_drawn_val)} validation, {len(by_role['test'])} held out for testing")
     print(f"training on {len(y_train)} images, validating on {len(y_val)}")
 
-    # Model
-    import keras
-    from training.architectures import ARCHITECTURES
-
-    keras.utils.set_random_seed(args.seed)
-    model = ARCHITECTURES[args.arch]()
-    steps_per_epoch = int(np.ceil(len(y_train) / args.batch_size))
-    schedule = keras.optimizers.schedules.ExponentialDecay(args.learning_rate, steps_per_epoch, 0.9)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-
-    # Train
-    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True)
+    # Model and training: one network per member, each from its own seed
+    members, histories, interrupted = [], [], False
     started = time.perf_counter()
-    try:
-        model.fit(training_pipeline(x_train, y_train, args), validation_data=(x_val, y_val),
-                  epochs=args.epochs, callbacks=[stopper], shuffle=False, verbose=2 if args.quiet else "auto")
-        interrupted = False
-    except KeyboardInterrupt:
-        interrupted = True
-        print("\ninterrupted: keeping the best epoch so far", file=sys.stderr)
-        if stopper.best_weights is not None:
-            model.set_weights(stopper.best_weights)
+    for member in range(args.members):
+        model, history, interrupted = train_member(args, args.seed + member, (x_train, y_train), (x_val, y_val))
+        if history:
+            members.append(model)
+            histories.append(history)
+        if interrupted:
+            break
     wall_time = time.perf_counter() - started
-    history = {key: [float(v) for v in values] for key, values in model.history.history.items()}
-    if not history.get("loss"):
+    if not members:
         print("train.py: stopped before the first epoch ended; nothing written", file=sys.stderr)
         return 1
+    model = inference_model(args.arch, members)
 
     # Evaluate
     from training import report
@@ -151,16 +140,17 @@ def main(argv=None):
     # Save
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    save_inference_model(model, args.arch, out / f"{args.name}.keras")
-    export_litert(out / f"{args.name}.keras", out / f"{args.name}.tflite")
-    best_epoch = int(np.argmin(history["val_loss"])) + 1
+    model.save(out / f"{args.name}.keras")
+    model.export(str(out / f"{args.name}.tflite"), format="litert", verbose=False)
     card = {
         "name": args.name,
-        "architecture": args.arch,
+        "architecture": args.arch if args.members == 1 else f"average of {len(members)} {args.arch}",
         "parameters": int(model.count_params()),
         "input": "28x28 grayscale, white ink on black, values 0-1, shape (28, 28, 1)",
-        "epochs_run": len(history["loss"]),
-        "best_epoch": best_epoch,
+        "epochs_run": sum(len(history["loss"]) for history in histories),
+        "members": [{"seed": args.seed + index, "epochs_run": len(history["loss"]),
+                     "best_epoch": int(np.argmin(history["val_loss"])) + 1, "history": history}
+                    for index, history in enumerate(histories)],
         "interrupted": interrupted,
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
@@ -178,12 +168,11 @@ def main(argv=None):
         "environment": report.environment(),
         "mnist_test": mnist_scores,
         "drawn_test": drawn_scores,
-        "history": history,
     }
     report.write_card(out / f"{args.name}.json", card)
     report.plot_confusion(out / f"{args.name}-confusion.png", mnist_scores["confusion_matrix"],
                           f"{args.name}: MNIST test, accuracy {mnist_scores['accuracy']:.2%}")
-    report.plot_learning_curves(out / f"{args.name}-curves.png", history)
+    report.plot_learning_curves(out / f"{args.name}-curves.png", histories)
     report.plot_mistakes(out / f"{args.name}-mistakes.png", x_test, y_test, test_probabilities.argmax(axis=1))
     print(f"wrote {out / args.name}.keras and its card")
     return 0
@@ -198,15 +187,15 @@ def split_writers(drawings, val_writers, test_writers):
     return roles
 
 
-def training_pipeline(images, labels, args):
+def training_pipeline(images, labels, args, seed):
     """A shuffled, batched tf.data pipeline, distorted on the fly when augmenting."""
     import tensorflow as tf
     from training.augment import drawn_digit_augmenter
 
     dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
-    dataset = dataset.shuffle(len(labels), seed=args.seed, reshuffle_each_iteration=True).batch(args.batch_size)
+    dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True).batch(args.batch_size)
     if args.augment:
-        augment = drawn_digit_augmenter(args.seed)
+        augment = drawn_digit_augmenter(seed)
         dataset = dataset.map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -215,21 +204,46 @@ def predict(model, images):
     return model.predict(images, batch_size=1024, verbose=0)
 
 
-def save_inference_model(model, arch, path):
-    """Save weights and architecture without optimizer state: the app only infers."""
+def train_member(args, seed, training, validation):
+    """Fit one network; returns it with its per-epoch history and whether Ctrl-C stopped it."""
+    import keras
     from training.architectures import ARCHITECTURES
 
-    inference = ARCHITECTURES[arch]()
-    inference.set_weights(model.get_weights())
-    inference.save(path)
+    keras.utils.set_random_seed(seed)
+    model = ARCHITECTURES[args.arch]()
+    steps_per_epoch = int(np.ceil(len(training[1]) / args.batch_size))
+    schedule = keras.optimizers.schedules.ExponentialDecay(args.learning_rate, steps_per_epoch, 0.9)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True)
+    interrupted = False
+    try:
+        model.fit(training_pipeline(*training, args, seed), validation_data=validation, epochs=args.epochs,
+                  callbacks=[stopper], shuffle=False, verbose=2 if args.quiet else "auto")
+    except KeyboardInterrupt:
+        interrupted = True
+        print("\ninterrupted: keeping the best epoch so far", file=sys.stderr)
+        if stopper.best_weights is not None:
+            model.set_weights(stopper.best_weights)
+    history = {key: [float(v) for v in values] for key, values in model.history.history.items()}
+    return model, history if history.get("loss") else None, interrupted
 
 
-def export_litert(keras_path, litert_path):
-    """Write the same model as a LiteRT flatbuffer, which the server runs without TensorFlow."""
+def inference_model(arch, members):
+    """The trained networks without optimizer state, as one model that averages their probabilities."""
     import keras
+    from training.architectures import ARCHITECTURES, INPUT_SHAPE
 
-    keras.saving.load_model(keras_path, compile=False).export(str(litert_path), format="litert", verbose=False)
-
+    fresh = []
+    for index, member in enumerate(members):
+        network = ARCHITECTURES[arch](name=arch if len(members) == 1 else f"{arch}_{index}")
+        network.set_weights(member.get_weights())
+        fresh.append(network)
+    if len(fresh) == 1:
+        return fresh[0]
+    inputs = keras.Input(INPUT_SHAPE)
+    outputs = keras.layers.Average()([network(inputs) for network in fresh])
+    return keras.Model(inputs, outputs, name=f"{arch}_ensemble")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -121,6 +121,22 @@ def test_whole_script_on_tiny_data(tmp_path, tiny_npz):
     assert np.abs(litert - probabilities[0]).max() < 1e-4
 
 
+def test_members_are_averaged_into_one_model(tmp_path, tiny_npz):
+    assert train.main(["--data", str(tiny_npz), "--arch", "linear", "--members", "2", "--epochs", "2",
+                       "--out", str(tmp_path), "--quiet"]) == 0
+    card = json.loads((tmp_path / "digitpad-linear.json").read_text())
+    assert card["architecture"] == "average of 2 linear"
+    assert [member["seed"] for member in card["members"]] == [1, 2]
+    assert card["epochs_run"] == 4 and card["parameters"] == 2 * (28 * 28 * 10 + 10)
+
+    from webapp.classifier import Classifier
+
+    image = np.random.default_rng(0).random((28, 28)).astype(np.float32)
+    litert = Classifier(tmp_path / "digitpad-linear.tflite").probabilities(image)
+    keras_model = Classifier(tmp_path / "digitpad-linear.keras").probabilities(image)
+    assert np.abs(litert - keras_model).max() < 1e-5
+
+
 @pytest.mark.parametrize("arch", ["linear", "mlp"])
 def test_baselines_train(tmp_path, tiny_npz, arch):
     assert train.main(["--data", str(tiny_npz), "--arch", arch, "--epochs", "4", "--learning-rate", "0.01",

@@ -6,16 +6,16 @@ from keras import layers
 INPUT_SHAPE = (28, 28, 1)
 
 
-def linear():
+def linear(name="linear"):
     """One softmax layer: multinomial logistic regression, the classic ~92 % baseline."""
     return keras.Sequential([
         keras.Input(INPUT_SHAPE),
         layers.Flatten(),
         layers.Dense(10, activation="softmax"),
-    ], name="linear")
+    ], name=name)
 
 
-def mlp():
+def mlp(name="mlp"):
     """Two hidden dense layers with dropout, the classic ~98 % baseline."""
     return keras.Sequential([
         keras.Input(INPUT_SHAPE),
@@ -25,7 +25,7 @@ def mlp():
         layers.Dense(512, activation="relu"),
         layers.Dropout(0.2),
         layers.Dense(10, activation="softmax"),
-    ], name="mlp")
+    ], name=name)
 
 
 def _conv_block(filters, kernel, strides=1, padding="valid"):
@@ -36,7 +36,7 @@ def _conv_block(filters, kernel, strides=1, padding="valid"):
     ]
 
 
-def cnn():
+def cnn(name="cnn"):
     """Three stages of batch-normalised convolutions, strided instead of pooled, with dropout between."""
     return keras.Sequential([
         keras.Input(INPUT_SHAPE),
@@ -48,7 +48,7 @@ def cnn():
         layers.Flatten(),
         layers.Dropout(0.3),
         layers.Dense(10, activation="softmax"),
-    ], name="cnn")
+    ], name=name)
 
 
 ARCHITECTURES = {"linear": linear, "mlp": mlp, "cnn": cnn}

@@ -68,12 +68,15 @@ def plot_confusion(path, matrix, title):
     plt.close(figure)
 
 
-def plot_learning_curves(path, history):
+def plot_learning_curves(path, histories):
+    """Training and validation accuracy and loss per epoch, one pair of lines per trained network."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    epochs = np.arange(1, len(history["loss"]) + 1)
     for axes, metric in ((left, "accuracy"), (right, "loss")):
-        axes.plot(epochs, history[metric], label="training (augmented)")
-        axes.plot(epochs, history[f"val_{metric}"], label="validation")
+        for index, history in enumerate(histories):
+            epochs = np.arange(1, len(history["loss"]) + 1)
+            which = f" {index + 1}" if len(histories) > 1 else ""
+            axes.plot(epochs, history[metric], label=f"training{which}")
+            axes.plot(epochs, history[f"val_{metric}"], label=f"validation{which}")
         axes.set(xlabel="epoch", ylabel=metric, title=metric)
         axes.grid(alpha=0.3)
         axes.legend()
