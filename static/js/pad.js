@@ -6,14 +6,13 @@ export function drawStrokes(ctx, strokes, penWidth) {
   ctx.lineWidth = penWidth;
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
-  for (const stroke of strokes) {
-    const [first, ...rest] = stroke;
+  for (const [first, ...rest] of strokes) {
+    // A dot at the start: browsers draw nothing for a zero-length path, even with round caps.
     ctx.beginPath();
-    if (rest.length === 0) {
-      ctx.arc(first[0], first[1], penWidth / 2, 0, 2 * Math.PI);
-      ctx.fill();
-      continue;
-    }
+    ctx.arc(first[0], first[1], penWidth / 2, 0, 2 * Math.PI);
+    ctx.fill();
+    if (rest.length === 0) continue;
+    ctx.beginPath();
     ctx.moveTo(first[0], first[1]);
     for (const [x, y] of rest) ctx.lineTo(x, y);
     ctx.stroke();

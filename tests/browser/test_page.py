@@ -95,6 +95,26 @@ def test_clear_empties_the_pad_and_a_late_answer_never_comes_back(open_page):
         route.abort()
 
 
+def test_a_tap_leaves_a_dot_that_is_drawn_and_sent(open_page):
+    """A pen that touches down and moves without going anywhere still leaves ink (a zero-length path does not)."""
+    page = open_page(DESKTOP).page
+    box = page.locator("#pad").bounding_box()
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*centre)
+    page.mouse.down()
+    page.mouse.move(*centre)
+    page.mouse.up()
+    page.wait_for_selector(READY, state="attached")
+    dark_pixels = page.evaluate("""() => {
+        const pad = document.getElementById('pad');
+        const pixels = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+        let dark = 0;
+        for (let i = 3; i < pixels.length; i += 4) dark += pixels[i] > 128;
+        return dark;
+    }""")
+    assert dark_pixels > 100
+
+
 def test_an_untouched_pad_sends_nothing(open_page):
     watch = open_page(DESKTOP)
     page = watch.page
