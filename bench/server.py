@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -25,22 +26,22 @@ def running_server(*extra_args, env=None, timeout=60):
     ``env`` adds environment variables (such as SAMPLES_DB) for the server.
     """
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "webapp", "--port", str(port), *extra_args], cwd=ROOT,
-                               env={**os.environ, **(env or {})},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process, timeout)
-        yield url, process
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen([sys.executable, "-m", "webapp", "--port", str(port), *extra_args], cwd=ROOT,
+                                   env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            wait_until_healthy(url, process, log, timeout)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
-def wait_until_healthy(url, process, timeout):
+def wait_until_healthy(url, process, log, timeout):
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -49,6 +50,7 @@ def wait_until_healthy(url, process, timeout):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"the server did not start:\n{output}") from None
+                process.wait()
+                log.seek(0)
+                raise RuntimeError(f"the server did not start:\n{log.read()}") from None
             time.sleep(0.05)

@@ -63,14 +63,17 @@ class PageWatch:
         self.requests = []
         page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+        self.failures = []
         page.on("request", lambda request: self.requests.append(request.url))
+        page.on("response", lambda response: response.status >= 400 and self.failures.append(
+            f"{response.status} {response.request.method} {response.url}"))
 
     def predictions_sent(self):
         return [url for url in self.requests if url.endswith("/api/predict")]
 
     def assert_clean(self):
         problems = [line for line in self.console if line.split(":")[0] in ("error", "warning", "pageerror")]
-        assert not problems, problems
+        assert not problems, problems + self.failures
         foreign = [url for url in self.requests
                    if not url.startswith("data:") and urlsplit(url).netloc != self.server]
         assert not foreign, foreign
