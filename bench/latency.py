@@ -142,8 +142,10 @@ def report(f):
     print("resident memory: " + ", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in f["resident_mb"].items()))
     print(f"page first load: {f['page_bytes'] / 1024:.1f} KB in {len(f['page_files'])} files")
     print(f"in process: preprocessing {f['preprocess_ms']:.2f} ms, LiteRT call {f['litert_call_ms']:.3f} ms, "
-          f"Keras traced call {f['keras_traced_call_ms']:.2f} ms, Keras model.predict() {f['keras_model_predict_ms']:.1f} ms")
-    print(f"/api/predict p50 at one client is {f['speedup_vs_model_predict']:.0f}x faster than one model.predict() call")
+          f"Keras traced call {f['keras_traced_call_ms']:.2f} ms, "
+          f"Keras model.predict() {f['keras_model_predict_ms']:.1f} ms")
+    print(f"/api/predict p50 at one client is {f['speedup_vs_model_predict']:.0f}x faster "
+          "than one model.predict() call")
 
 
 if __name__ == "__main__":

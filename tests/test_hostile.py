@@ -12,7 +12,9 @@ from PIL import Image
 from webapp.strokes import render_strokes
 
 SEVEN = [[[60, 60], [200, 60], [110, 230]]]
-ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/")]
+ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
+             ("POST", "/api/samples"), ("GET", "/api/samples"), ("DELETE", "/api/samples/1"),
+             ("GET", "/session"), ("GET", "/samples")]
 
 
 def encoded(image, format="PNG", **options):
@@ -116,7 +118,7 @@ content_types = st.sampled_from(["application/json", "image/png", "image/jpeg", 
                                  "multipart/form-data", "application/octet-stream", "", "image/png; charset=x"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(method_path=st.sampled_from(ENDPOINTS + [("POST", "/api/health"), ("GET", "/api/predict")]),
        body=st.binary(max_size=2048) | json_values.map(lambda value: json.dumps(value).encode())
        | st.builds(lambda v: json.dumps({"image": v}).encode(), json_values),

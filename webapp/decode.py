@@ -47,15 +47,23 @@ def image_from_request(request):
 
 
 def _bytes_from_json(request):
+    payload = json_object(request)
+    if "image" not in payload:
+        raise InputError("JSON body must be an object with an \"image\" field")
+    return bytes_from_base64_field(payload["image"])
+
+
+def json_object(request):
+    """The request's JSON body, which must be an object."""
     try:
         payload = request.get_json(silent=True)
     except RecursionError:
         payload = None
     if payload is None:
         raise InputError("body is not valid JSON")
-    if not isinstance(payload, dict) or "image" not in payload:
-        raise InputError("JSON body must be an object with an \"image\" field")
-    return bytes_from_base64_field(payload["image"])
+    if not isinstance(payload, dict):
+        raise InputError("JSON body must be an object")
+    return payload
 
 
 def bytes_from_base64_field(text):

@@ -4,11 +4,10 @@ import io
 import math
 
 from flask import Blueprint, abort, jsonify, request, send_file
-from PIL import Image
 
 from webapp import samples
 from webapp.api import data_url, input_png, prediction
-from webapp.decode import InputError, bytes_from_base64_field, decode_image
+from webapp.decode import InputError, bytes_from_base64_field, decode_image, json_object
 from webapp.export import export_zip
 from webapp.preprocess import to_mnist
 
@@ -35,9 +34,7 @@ def refuse_cross_site_writes():
 
 @bp.post("")
 def save():
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise InputError("send a JSON object: {\"image\": \"<data URL>\", \"label\": 0-9, \"strokes\": [...]}")
+    payload = json_object(request)
     label = valid_label(payload.get("label"))
     strokes = valid_strokes(payload.get("strokes", []))
     picture = decode_image(bytes_from_base64_field(payload.get("image")))

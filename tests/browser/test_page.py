@@ -1,6 +1,5 @@
 """What a person sees: drawing with mouse and finger, undo, clear, upload, layout at phone and desktop sizes."""
 
-import io
 from pathlib import Path
 
 import pytest
