@@ -1,5 +1,9 @@
 """The model files and how the app loads them."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -36,3 +40,16 @@ def test_litert_export_matches_keras(mnist_test):
     litert = Classifier(DEFAULT_MODEL).probabilities_batch(batch)
     keras_model = Classifier(DEFAULT_MODEL.with_suffix(".keras")).probabilities_batch(batch)
     assert np.abs(litert - keras_model).max() < 1e-4
+
+
+@pytest.mark.parametrize("content", [None, b"not a model"], ids=["missing", "corrupt"])
+def test_server_refuses_to_start_with_a_bad_model(tmp_path, content):
+    model = tmp_path / "model.tflite"
+    if content is not None:
+        model.write_bytes(content)
+    result = subprocess.run([sys.executable, "-m", "webapp", "--port", "1"], cwd=DEFAULT_MODEL.parent.parent,
+                            env={**os.environ, "MODEL": str(model)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("digitpad:")]
+    assert len(lines) == 1 and "python train.py" in lines[0]
+    assert "Traceback" not in result.stderr
