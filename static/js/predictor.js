@@ -39,12 +39,8 @@ export class LivePredictor {
   #schedule() {
     if (this.inFlight) return;
     const wait = this.urgent ? 0 : Math.max(0, this.lastSent + MIN_INTERVAL_MS - performance.now());
-    if (this.timer !== null) {
-      if (wait === 0) this.#fire();
-      return;
-    }
     if (wait === 0) this.#fire();
-    else this.timer = setTimeout(() => this.#fire(), wait);
+    else if (this.timer === null) this.timer = setTimeout(() => this.#fire(), wait);
   }
 
   #fire() {
