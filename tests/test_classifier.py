@@ -12,7 +12,7 @@ from webapp.classifier import Classifier, ModelError
 
 
 def test_missing_model_names_the_training_command(tmp_path):
-    with pytest.raises(ModelError, match="python train.py"):
+    with pytest.raises(ModelError, match="train.py"):
         create_app({"MODEL": str(tmp_path / "nothing.tflite")})
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 EXPECTED_INPUT = (28, 28, 1)
-TRAIN_COMMAND = "python train.py (add --data mnist.npz to train offline)"
+TRAIN_COMMAND = "python train.py (README: Training your own)"
 
 
 class ModelError(Exception):

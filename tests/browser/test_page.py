@@ -7,7 +7,7 @@ import pytest
 from tests.browser.drawing import DESKTOP, EMPTY, PHONE, READY, answer, draw_with_finger, draw_with_mouse
 from webapp.strokes import render_recorded
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 def bars(page):
@@ -151,5 +151,5 @@ def test_every_control_is_visible_and_usable(open_page, device, name, one_of_eac
     draw = draw_with_finger if device.get("has_touch") else draw_with_mouse
     draw(page, one_of_each_digit[2]["strokes"])
     answer(page)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"screenshot-{name}.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"screenshot-{name}.png"), full_page=True)
