@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from training.data import DataError, load_drawings, load_mnist, render_drawings, sha256_of  # noqa: E402
 from webapp.pad import PEN_WIDTHS  # noqa: E402
 
-DEFAULT_EPOCHS = {"linear": 15, "mlp": 30, "cnn": 30}
+DEFAULT_EPOCHS = {"linear": 15, "mlp": 30, "cnn": 24}
 TRAINING_PEN_WIDTHS = (10, 14, 18)
 
 
@@ -35,10 +35,10 @@ def parse_args(argv):
     parser.add_argument("--arch", choices=("linear", "mlp", "cnn"), default="cnn")
     parser.add_argument("--name", help="file name of the model (default: digitpad-ARCH)")
     parser.add_argument("--out", default="models", help="folder to write into (default: models)")
-    parser.add_argument("--epochs", type=int, help="most epochs to run (default: linear 15, mlp 30, cnn 30)")
+    parser.add_argument("--epochs", type=int, help="most epochs to run (default: linear 15, mlp 30, cnn 24)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--patience", type=int, default=6, help="epochs without improvement before stopping")
+    parser.add_argument("--patience", type=int, default=10, help="epochs without improvement before stopping")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--members", type=int, default=1,
                         help="train this many networks (seeds SEED, SEED+1, ...) and average their predictions")
