@@ -190,6 +190,7 @@ def split_writers(drawings, val_writers, test_writers):
 def training_pipeline(images, labels, args, seed):
     """A shuffled, batched tf.data pipeline, distorted on the fly when augmenting."""
     import tensorflow as tf
+
     from training.augment import drawn_digit_augmenter
 
     dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
@@ -207,6 +208,7 @@ def predict(model, images):
 def train_member(args, seed, training, validation):
     """Fit one network; returns it with its per-epoch history and whether Ctrl-C stopped it."""
     import keras
+
     from training.architectures import ARCHITECTURES
 
     keras.utils.set_random_seed(seed)
@@ -232,6 +234,7 @@ def train_member(args, seed, training, validation):
 def inference_model(arch, members):
     """The trained networks without optimizer state, as one model that averages their probabilities."""
     import keras
+
     from training.architectures import ARCHITECTURES, INPUT_SHAPE
 
     fresh = []

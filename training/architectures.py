@@ -1,4 +1,4 @@
-"""The model architectures ``train.py --arch`` can build; each takes 28×28×1 floats in [0, 1] and outputs 10 probabilities."""
+"""The architectures `train.py --arch` builds: 28×28×1 floats in [0, 1] in, 10 probabilities out."""
 
 import keras
 from keras import layers

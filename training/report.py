@@ -1,6 +1,7 @@
 """What a trained model leaves beside it: the model card (JSON) and pictures a person can read at a glance."""
 
 import json
+import os
 import platform
 import sys
 
@@ -35,7 +36,6 @@ def scores(labels, probabilities):
 def environment():
     import keras
     import tensorflow as tf
-    import os
 
     return {
         "python": sys.version.split()[0],
