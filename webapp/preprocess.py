@@ -55,9 +55,8 @@ def ink_map(image):
     background = _histogram_median(histogram)
     if background > 127:
         gray, histogram, background = 255 - gray, histogram[::-1], 255 - background
-    ink = gray.astype(np.float32) / 255.0
     if _median_deviation(histogram, background) > UNEVEN_BACKGROUND * 255:
-        return _clean_photo(ink)
+        return _clean_photo(gray.astype(np.float32) / 255.0)
     peak = int(np.flatnonzero(histogram)[-1])
     return np.clip((gray.astype(np.float32) - background) / max(peak - background, 1), 0.0, 1.0)
 
@@ -132,16 +131,23 @@ def otsu_threshold(values):
 
 
 def remove_specks(ink):
-    """Erase blobs that carry only a sliver of the ink, so a stray dot cannot inflate the crop."""
-    labels, count = ndimage.label(ink > INK_LEVEL, structure=np.ones((3, 3)))
+    """Erase blobs that carry only a sliver of the ink, so a stray dot cannot inflate the crop.
+
+    Blobs are found only inside the ink's bounding box, usually a fraction of the picture.
+    """
+    box = ink_bounding_box(ink)
+    if box is None:
+        return ink
+    region = ink[box]
+    labels, count = ndimage.label(region > INK_LEVEL, structure=np.ones((3, 3)))
     if count <= 1:
         return ink
-    masses = ndimage.sum_labels(ink, labels, index=np.arange(1, count + 1))
+    masses = ndimage.sum_labels(region, labels, index=np.arange(1, count + 1))
     specks = np.flatnonzero(masses < SPECK_FRACTION * masses.max()) + 1
     if specks.size == 0:
         return ink
     cleaned = ink.copy()
-    cleaned[np.isin(labels, specks)] = 0.0
+    cleaned[box][np.isin(labels, specks)] = 0.0
     return cleaned
 
 
