@@ -210,6 +210,7 @@ def train_member(args, seed, training, validation):
     import keras
 
     from training.architectures import ARCHITECTURES
+    from training.callbacks import StopOnCtrlC
 
     keras.utils.set_random_seed(seed)
     model = ARCHITECTURES[args.arch]()
@@ -218,17 +219,13 @@ def train_member(args, seed, training, validation):
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True)
-    interrupted = False
-    try:
-        model.fit(training_pipeline(*training, args, seed), validation_data=validation, epochs=args.epochs,
-                  callbacks=[stopper], shuffle=False, verbose=2 if args.quiet else "auto")
-    except KeyboardInterrupt:
-        interrupted = True
+    ctrl_c = StopOnCtrlC()
+    model.fit(training_pipeline(*training, args, seed), validation_data=validation, epochs=args.epochs,
+              callbacks=[ctrl_c, stopper], shuffle=False, verbose=2 if args.quiet else "auto")
+    if ctrl_c.pressed:
         print("\ninterrupted: keeping the best epoch so far", file=sys.stderr)
-        if stopper.best_weights is not None:
-            model.set_weights(stopper.best_weights)
     history = {key: [float(v) for v in values] for key, values in model.history.history.items()}
-    return model, history if history.get("loss") else None, interrupted
+    return model, history if history.get("loss") else None, ctrl_c.pressed
 
 
 def inference_model(arch, members):

@@ -1,0 +1,26 @@
+"""Keras callbacks for train.py."""
+
+import signal
+
+import keras
+
+
+class StopOnCtrlC(keras.callbacks.Callback):
+    """Turn the first Ctrl-C into a stop after the current batch; a second one interrupts at once.
+
+    A KeyboardInterrupt raised inside TensorFlow can crash the process. Stopping
+    between batches lets Keras validate the epoch and restore the best weights.
+    """
+
+    pressed = False
+
+    def on_train_begin(self, logs=None):
+        self.previous = signal.signal(signal.SIGINT, self.press)
+
+    def press(self, signum, frame):
+        self.pressed = True
+        self.model.stop_training = True
+        signal.signal(signal.SIGINT, self.previous)
+
+    def on_train_end(self, logs=None):
+        signal.signal(signal.SIGINT, self.previous)
