@@ -41,9 +41,10 @@ def save():
     image = to_mnist(picture)
     if image is None:
         raise InputError("the image is empty: there is nothing to save", status=422)
-    answer = prediction(image)
+    seen = input_png(image)
+    answer = prediction(image, seen)
     sample_id = samples.add(label, answer["digit"], answer["probabilities"], answer["model"],
-                            png_bytes(picture), input_png(image), strokes)
+                            png_bytes(picture), seen, strokes)
     return jsonify(id=sample_id, prediction=answer["digit"]), 201
 
 
