@@ -96,18 +96,18 @@ def main(argv=None):
     drawn_test = {}
     if drawings:
         by_role = split_writers(drawings, args.val_writers, args.test_writers)
-        x_drawn, y_drawn, _ = render_drawings(by_role["train"], TRAINING_PEN_WIDTHS)
-        x_drawn_val, y_drawn_val, _ = render_drawings(by_role["val"], [PEN_WIDTHS["normal"]])
+        x_drawn, y_drawn = render_drawings(by_role["train"], TRAINING_PEN_WIDTHS)
+        x_drawn_val, y_drawn_val = render_drawings(by_role["val"], [PEN_WIDTHS["normal"]])
         x_train = np.concatenate([x_train, as_input(x_drawn)])
         y_train = np.concatenate([y_train, y_drawn])
         x_val = np.concatenate([x_val, as_input(x_drawn_val)])
         y_val = np.concatenate([y_val, y_drawn_val])
         for pen, width in PEN_WIDTHS.items():
-            images, labels, _ = render_drawings(by_role["test"], [width])
+            images, labels = render_drawings(by_role["test"], [width])
             if len(labels):
                 drawn_test[pen] = (as_input(images), labels)
         print(f"drawn digits: {len(y_drawn)} training images from {len(by_role['train'])} drawings, "
-                  f"{len(y_drawn_val)} validation, {len(by_role['test'])} held out for testing")
+              f"{len(y_drawn_val)} validation, {len(by_role['test'])} held out for testing")
     print(f"training on {len(y_train)} images, validating on {len(y_val)}")
 
     # Model and training: one network per member, each from its own seed

@@ -130,7 +130,7 @@ def test_export_command_writes_training_data(lab, tmp_path):
         assert data["labels"].tolist() == [7, 1]
     records = load_drawings(out / "strokes.json")
     assert [record["label"] for record in records] == [7, 1]
-    images, labels, _ = render_drawings(records, [18])
+    images, labels = render_drawings(records, [18])
     assert images.shape == (2, 28, 28) and labels.tolist() == [7, 1]
 
 

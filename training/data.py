@@ -117,16 +117,14 @@ def load_drawings(path):
 def render_drawings(records, pen_widths):
     """Each record drawn on the pad at each pen width and preprocessed like the app does.
 
-    Returns float32 images (N, 28, 28), labels and writer ids; drawings the
+    Returns float32 images (N, 28, 28) and their labels; drawings the
     preprocessing finds empty are left out.
     """
-    images, labels, writers = [], [], []
+    images, labels = [], []
     for record in records:
         for width in pen_widths:
             image = to_mnist(render_recorded(record["strokes"], pen_width=width))
             if image is not None:
                 images.append(image)
                 labels.append(int(record["label"]))
-                writers.append(int(record.get("writer", 0)))
-    return (np.stack(images) if images else np.zeros((0, 28, 28), np.float32),
-            np.array(labels, np.uint8), np.array(writers, np.int32))
+    return (np.stack(images) if images else np.zeros((0, 28, 28), np.float32)), np.array(labels, np.uint8)

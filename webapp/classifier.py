@@ -33,8 +33,6 @@ class Classifier:
         opener = open_litert if path.suffix == ".tflite" else open_keras
         try:
             self._run, input_shape, output_shape = opener(path)
-        except ModelError:
-            raise
         except Exception as error:
             raise ModelError(f"cannot load the model {path} ({type(error).__name__}: {error}); "
                              f"train a new one with: {TRAIN_COMMAND}") from None

@@ -16,10 +16,10 @@ from webapp import samples
 
 def arrays(rows):
     """uint8 images (N, 28, 28), white ink on black, and uint8 labels (N,)."""
-    images = [np.asarray(Image.open(io.BytesIO(row["input_png"])).convert("L")) for row in rows]
-    labels = [row["label"] for row in rows]
-    return (np.stack(images) if images else np.zeros((0, 28, 28), np.uint8)).astype(np.uint8), \
-        np.array(labels, np.uint8)
+    images = np.zeros((len(rows), 28, 28), np.uint8)
+    for index, row in enumerate(rows):
+        images[index] = np.asarray(Image.open(io.BytesIO(row["input_png"])).convert("L"))
+    return images, np.array([row["label"] for row in rows], np.uint8)
 
 
 def stroke_records(rows):

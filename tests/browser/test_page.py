@@ -63,7 +63,7 @@ def test_undo_takes_back_the_last_stroke(open_page):
     assert page.is_disabled("#undo") and page.is_disabled("#clear")
 
 
-def test_undo_restores_the_answer_for_what_is_left(open_page, one_of_each_digit):
+def test_undo_restores_the_answer_for_what_is_left(open_page):
     page = open_page(DESKTOP).page
     seven = [[[60, 60], [200, 60], [110, 230]]]
     draw_with_mouse(page, seven)
