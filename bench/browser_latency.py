@@ -20,9 +20,8 @@ sys.path.insert(0, str(ROOT))
 from bench.server import running_server  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
 from tests.browser.drawing import DESKTOP, answer, draw_with_mouse  # noqa: E402
-from training.data import load_drawings  # noqa: E402
+from training.data import DRAWINGS, load_drawings  # noqa: E402
 
-STROKES = ROOT.parent / "shared" / "data" / "pendigits" / "strokes_train.json"
 LATENCIES = """() => {
   const marks = performance.getEntriesByType('mark');
   const penUp = marks.filter(m => m.name === 'pen-up').at(-1);
@@ -34,7 +33,7 @@ LATENCIES = """() => {
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--drawings", type=int, default=30)
-    parser.add_argument("--strokes", default=str(STROKES))
+    parser.add_argument("--strokes", default=str(DRAWINGS))
     args = parser.parse_args()
     records = load_drawings(args.strokes)[: args.drawings]
     from playwright.sync_api import sync_playwright

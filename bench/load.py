@@ -24,13 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.server import running_server  # noqa: E402
-from training.data import load_drawings  # noqa: E402
+from training.data import DRAWINGS, load_drawings  # noqa: E402
 from webapp.strokes import render_recorded  # noqa: E402
 
-STROKES = ROOT.parent / "shared" / "data" / "pendigits" / "strokes_train.json"
 
 
-def drawing_pngs(count, strokes=STROKES):
+def drawing_pngs(count, strokes=DRAWINGS):
     """PNG bodies of real drawn digits, rendered like the page sends them."""
     pngs = []
     for record in load_drawings(strokes)[:count]:

@@ -1,4 +1,3 @@
-import json
 import os
 from pathlib import Path
 
@@ -7,11 +6,11 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from training.data import load_drawings  # noqa: E402
 from webapp import DEFAULT_MODEL, create_app  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 MNIST_PATH = SHARED / "mnist.npz"
-PENDIGITS_PATH = SHARED / "pendigits" / "strokes_train.json"
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +30,5 @@ def mnist_test():
 
 @pytest.fixture(scope="session")
 def pendigits():
-    if not PENDIGITS_PATH.exists():
-        pytest.skip(f"the pen-stroke digits are not at {PENDIGITS_PATH}")
-    return json.loads(PENDIGITS_PATH.read_text())
+    """The pen-drawn digits that ship with the project."""
+    return load_drawings()

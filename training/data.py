@@ -11,6 +11,10 @@ import numpy as np
 from webapp.preprocess import to_mnist
 from webapp.strokes import render_recorded
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DRAWINGS = PROJECT_ROOT / "data" / "pendigits" / "strokes.json.gz"
+"""The 7,494 pen-drawn digits by 30 writers that ship with the project (see data/pendigits/README.md)."""
+
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte",
     "y_train": "train-labels-idx1-ubyte",
@@ -100,16 +104,18 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def load_drawings(path):
-    """Records ``{"label", "writer", "strokes"}`` from a pen-stroke JSON file."""
+def load_drawings(path=DRAWINGS):
+    """Records ``{"label", "writer", "strokes"}`` from a pen-stroke JSON file, plain or gzipped."""
+    opener = gzip.open if str(path).endswith(".gz") else open
     try:
-        records = json.loads(Path(path).read_text())
+        with opener(path, "rb") as stream:
+            records = json.loads(stream.read())
         for record in records:
             if not (0 <= int(record["label"]) <= 9) or not record["strokes"]:
                 raise ValueError("a record needs a label 0-9 and at least one stroke")
         return records
     except OSError as error:
-        raise DataError(f"cannot read {path}: {error.strerror}") from None
+        raise DataError(f"cannot read {path}: {error.strerror or error}") from None
     except (ValueError, KeyError, TypeError) as error:
         raise DataError(f"{path} is not a pen-stroke JSON list: {error}") from None
 
