@@ -1,11 +1,14 @@
 """Accuracy on pen-drawn digits, drawn on the pad and sent to the app exactly as the page does.
 
-    python bench/drawn_accuracy.py ../shared/data/pendigits/strokes_train.json --writers 21-30
+    python bench/drawn_accuracy.py --writers 21-30
+    python bench/drawn_accuracy.py --natural --pens normal       # natural size and place, seeded
     python bench/drawn_accuracy.py STROKES.json --url http://127.0.0.1:8000   # a running server
-    python bench/drawn_accuracy.py STROKES.json --as-written 500 --plain-resize  # the naive way, for comparison
+    python bench/drawn_accuracy.py --as-written 500 --plain-resize  # the naive way, for comparison
 
-Each drawing is fitted onto the pad, rendered with the page's pen (thin,
-normal and bold widths), encoded as PNG and posted to /api/predict: through
+Each drawing is fitted onto the pad (or, with ``--natural``, drawn at a
+random natural size and place, the same for every run with the same
+``--seed``), rendered with the page's pen (thin, normal and bold widths),
+encoded as PNG and posted to /api/predict: through
 the app in this process (``--model``, default the shipped one) or over HTTP
 (``--url``). Prints overall, per-digit and per-writer accuracy, the confusion
 matrix and calibration, and writes pictures and a JSON report to ``--out``.
@@ -24,16 +27,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from train import writer_set  # noqa: E402
 from training import report  # noqa: E402
-from training.data import load_drawings  # noqa: E402
+from training.data import DRAWINGS, load_drawings, writer_set  # noqa: E402
+from training.drawn import natural_image  # noqa: E402
 from webapp.pad import PAD_SIZE, PEN_WIDTHS  # noqa: E402
 from webapp.strokes import render_recorded, render_strokes  # noqa: E402
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("strokes", help="pen-stroke JSON (label, writer, strokes per record)")
+    parser.add_argument("strokes", nargs="?", default=str(DRAWINGS),
+                        help="pen-stroke JSON (label, writer, strokes per record; default: the project's own)")
     parser.add_argument("--writers", help="only these writers, e.g. 21-30 (default: all)")
     parser.add_argument("--pens", default="thin,normal,bold", help="pen widths to draw with")
     parser.add_argument("--model", help="model file for the in-process app (default: the shipped model)")
@@ -44,6 +48,9 @@ def parse_args():
     parser.add_argument("--as-written", type=float, metavar="BOX",
                         help="draw each digit where and as large as it was written in its BOX-unit square "
                              "(500 for the pen-stroke set) instead of fitting it to the pad")
+    parser.add_argument("--natural", action="store_true",
+                        help="draw each digit with its longer side 30-85%% of the pad at a random place")
+    parser.add_argument("--seed", type=int, default=0, help="sizes and places for --natural (default 0)")
     parser.add_argument("--limit", type=int, help="at most this many drawings (a sample, for a quick look)")
     parser.add_argument("--out", default="build/drawn-accuracy", help="folder for pictures and report.json")
     return parser.parse_args()
@@ -97,16 +104,22 @@ def png_of(picture):
     return buffer.getvalue()
 
 
-def evaluate(records, pen_width, post, as_written=None):
+def drawn_picture(record, index, pen_width, args):
+    """The pad as the page would send it for one record, placed as the options say."""
+    if args.natural:
+        return natural_image(record, args.seed, index, pen_width)
+    if args.as_written:
+        scale = PAD_SIZE / args.as_written
+        strokes = [[[x * scale, y * scale] for x, y, *_ in stroke] for stroke in record["strokes"]]
+        return render_strokes(strokes, pen_width=pen_width)
+    return render_recorded(record["strokes"], pen_width=pen_width)
+
+
+def evaluate(records, pen_width, post, args):
     """Labels, probabilities (a uniform row where the app found nothing), writers and pictures for one pen."""
     probabilities, pictures = [], []
-    for record in records:
-        if as_written:
-            scale = PAD_SIZE / as_written
-            strokes = [[[x * scale, y * scale] for x, y, *_ in stroke] for stroke in record["strokes"]]
-            picture = render_strokes(strokes, pen_width=pen_width)
-        else:
-            picture = render_recorded(record["strokes"], pen_width=pen_width)
+    for index, record in enumerate(records):
+        picture = drawn_picture(record, index, pen_width, args)
         status, answer = post(png_of(picture))
         probabilities.append(answer["probabilities"] if status == 200 else [0.1] * 10)
         pictures.append(picture)
@@ -129,6 +142,12 @@ def print_pen(pen, scores, writer_accuracy, calibration):
         print(f"  {digit} " + " ".join(f"{n:4d}" for n in row))
 
 
+def placement(args):
+    if args.natural:
+        return f"natural size and place, seed {args.seed}"
+    return f"as written in a {args.as_written:g}-unit box" if args.as_written else "fitted to the pad"
+
+
 def main():
     args = parse_args()
     records = load_drawings(args.strokes)
@@ -145,11 +164,11 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     results = {"strokes": args.strokes, "writers": args.writers or "all", "drawings": len(records),
                "via": "plain resize" if args.plain_resize else args.url or "in-process app",
-               "placement": f"as written in a {args.as_written:g}-unit box" if args.as_written else "fitted to the pad",
+               "placement": placement(args),
                "pens": {}}
     for pen in args.pens.split(","):
         started = time.perf_counter()
-        labels, probabilities, writers, pictures = evaluate(records, PEN_WIDTHS[pen], post, args.as_written)
+        labels, probabilities, writers, pictures = evaluate(records, PEN_WIDTHS[pen], post, args)
         predictions = probabilities.argmax(axis=1)
         scores = report.scores(labels, probabilities)
         calibration = report.calibration(labels, probabilities)
@@ -163,7 +182,8 @@ def main():
                                 f"{pen} pen: ECE {calibration['expected_calibration_error']:.3f}")
         results["pens"][pen] = {**scores, "per_writer_accuracy": writer_accuracy, "calibration": calibration}
     (out / "report.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwrote pictures and report.json to {out}")
+    print(f"\nplacement: {placement(args)}")
+    print(f"wrote pictures and report.json to {out}")
 
 
 if __name__ == "__main__":

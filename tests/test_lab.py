@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from training.data import load_drawings, render_drawings
+from training.data import load_drawings
+from training.drawn import fitted_set
 from webapp import create_app
 from webapp.strokes import render_strokes
 
@@ -130,7 +131,7 @@ def test_export_command_writes_training_data(lab, tmp_path):
         assert data["labels"].tolist() == [7, 1]
     records = load_drawings(out / "strokes.json")
     assert [record["label"] for record in records] == [7, 1]
-    images, labels = render_drawings(records, [18])
+    images, labels = fitted_set(records, [18])
     assert images.shape == (2, 28, 28) and labels.tolist() == [7, 1]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import train
-from training.data import DataError, load_mnist
+from training.data import DataError, load_mnist, sha256_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CARD_FIELDS = ("name", "architecture", "parameters", "epochs_run", "batch_size", "seed", "command", "data",
@@ -102,9 +102,13 @@ def test_whole_script_on_tiny_data(tmp_path, tiny_npz):
         assert field in card, field
     assert card["architecture"] == "cnn" and card["epochs_run"] == 1 and card["augmented"] is True
     assert len(card["data"]["mnist_sha256"]) == 64
-    assert card["data"]["training_images"] == 180 + 2 * len(train.TRAINING_PEN_WIDTHS)
+    assert card["data"]["training_images"] == 180 + 2 * 3
+    assert card["data"]["validation_images"] == 20 + 2
     assert np.array(card["mnist_test"]["confusion_matrix"]).sum() == 50
-    assert set(card["drawn_test"]) == {"thin", "normal", "bold"}
+    assert set(card["drawn_test"]) == {"thin", "normal", "bold", "natural"}
+    for suffix in ("keras", "tflite"):
+        assert card["files"][suffix]["sha256"] == sha256_of(out / f"tiny.{suffix}")
+    assert card["source"]["commit"] and isinstance(card["source"]["clean"], bool)
     for picture in ("confusion", "curves", "mistakes"):
         assert (out / f"tiny-{picture}.png").stat().st_size > 1000
 
@@ -123,7 +127,7 @@ def test_whole_script_on_tiny_data(tmp_path, tiny_npz):
 
 def test_members_are_averaged_into_one_model(tmp_path, tiny_npz):
     assert train.main(["--data", str(tiny_npz), "--arch", "linear", "--members", "2", "--epochs", "2",
-                       "--out", str(tmp_path), "--quiet"]) == 0
+                       "--extra", "none", "--out", str(tmp_path), "--quiet"]) == 0
     card = json.loads((tmp_path / "digitpad-linear.json").read_text())
     assert card["architecture"] == "average of 2 linear"
     assert [member["seed"] for member in card["members"]] == [1, 2]
@@ -140,8 +144,7 @@ def test_members_are_averaged_into_one_model(tmp_path, tiny_npz):
 @pytest.mark.parametrize("arch", ["linear", "mlp"])
 def test_baselines_train(tmp_path, tiny_npz, arch):
     assert train.main(["--data", str(tiny_npz), "--arch", arch, "--epochs", "4", "--learning-rate", "0.01",
-                       "--out", str(tmp_path),
-                       "--quiet"]) == 0
+                       "--extra", "none", "--out", str(tmp_path), "--quiet"]) == 0
     card = json.loads((tmp_path / f"digitpad-{arch}.json").read_text())
     assert card["augmented"] is False and card["mnist_test"]["accuracy"] > 0.5
 
@@ -149,7 +152,7 @@ def test_baselines_train(tmp_path, tiny_npz, arch):
 def test_ctrl_c_keeps_the_best_epoch_so_far(tmp_path, tiny_npz):
     process = subprocess.Popen(
         [sys.executable, "train.py", "--data", str(tiny_npz), "--arch", "linear", "--epochs", "100000",
-         "--patience", "100000", "--out", str(tmp_path), "--quiet"],
+         "--patience", "100000", "--extra", "none", "--out", str(tmp_path), "--quiet"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -163,3 +166,82 @@ def test_ctrl_c_keeps_the_best_epoch_so_far(tmp_path, tiny_npz):
     card = json.loads((tmp_path / "digitpad-linear.json").read_text())
     assert card["interrupted"] is True and card["epochs_run"] >= 2
     assert (tmp_path / "digitpad-linear.keras").exists()
+
+
+def weights_of(path):
+    import keras
+
+    return keras.saving.load_model(path).get_weights()
+
+
+def test_the_same_command_and_seed_give_identical_weights(tmp_path, tiny_npz):
+    extra = drawn_digits_file(tmp_path / "strokes.json")
+    for run in ("first", "second"):
+        assert train.main(["--data", str(tiny_npz), "--arch", "cnn", "--epochs", "2", "--batch-size", "32",
+                           "--extra", str(extra), "--out", str(tmp_path / run), "--quiet"]) == 0
+    first, second = weights_of(tmp_path / "first" / "digitpad-cnn.keras"), weights_of(tmp_path / "second" / "digitpad-cnn.keras")
+    assert len(first) == len(second)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_ctrl_c_during_a_later_network_drops_that_network(tmp_path, tiny_npz):
+    process = subprocess.Popen(
+        [sys.executable, "train.py", "--data", str(tiny_npz), "--arch", "linear", "--members", "2",
+         "--epochs", "3", "--patience", "100000", "--extra", "none", "--out", str(tmp_path), "--quiet"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    epochs_seen = 0
+    for line in process.stdout:
+        epochs_seen += line.startswith("Epoch ")
+        if epochs_seen == 5:
+            process.send_signal(signal.SIGINT)
+            break
+    output = process.communicate(timeout=120)[0]
+    assert process.returncode == 0, output
+    assert "dropped network 2" in output
+    card = json.loads((tmp_path / "digitpad-linear.json").read_text())
+    assert card["interrupted"] is True and card["architecture"] == "linear"
+    assert [member["epochs_run"] for member in card["members"]] == [3]
+
+
+def test_no_network_and_no_data_stops_with_one_line_and_exit_2(tmp_path):
+    unreachable = "http://127.0.0.1:9"
+    env = {**os.environ, "KERAS_HOME": str(tmp_path), "HTTP_PROXY": unreachable, "HTTPS_PROXY": unreachable,
+           "http_proxy": unreachable, "https_proxy": unreachable, "NO_PROXY": "", "no_proxy": ""}
+    result = subprocess.run([sys.executable, "train.py", "--out", str(tmp_path)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "cannot download MNIST" in result.stderr and "--data" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_the_shipped_card_belongs_to_the_shipped_files():
+    from webapp import DEFAULT_MODEL
+
+    card = json.loads(DEFAULT_MODEL.with_suffix(".json").read_text())
+    for suffix in ("keras", "tflite"):
+        shipped = DEFAULT_MODEL.with_suffix(f".{suffix}")
+        assert card["files"][suffix] == {"file": shipped.name, "sha256": sha256_of(shipped)}
+    for extra in card["data"]["extra"]:
+        assert sha256_of(ROOT / extra["path"]) == extra["sha256"], extra["path"]
+    if card["init"]:
+        assert sha256_of(ROOT / card["init"]["path"]) == card["init"]["sha256"]
+    assert card["source"]["clean"] is True
+
+
+def test_init_goes_on_from_a_trained_model(tmp_path, tiny_npz):
+    common = ["--data", str(tiny_npz), "--arch", "linear", "--members", "2", "--extra", "none", "--quiet"]
+    assert train.main([*common, "--epochs", "2", "--out", str(tmp_path / "first")]) == 0
+    first = tmp_path / "first" / "digitpad-linear.keras"
+    assert train.main([*common, "--epochs", "1", "--learning-rate", "0", "--init", str(first),
+                       "--out", str(tmp_path / "again")]) == 0
+    for a, b in zip(weights_of(first), weights_of(tmp_path / "again" / "digitpad-linear.keras")):
+        np.testing.assert_array_equal(a, b)
+    card = json.loads((tmp_path / "again" / "digitpad-linear.json").read_text())
+    assert card["init"]["sha256"] == sha256_of(first) and "--members 2" in card["init"]["command"]
+
+
+def test_a_missing_init_model_stops_with_exit_2(tmp_path, tiny_npz):
+    assert train.main(["--data", str(tiny_npz), "--init", str(tmp_path / "nothing.keras"), "--extra", "none"]) == 2

@@ -3,17 +3,20 @@
 import gzip
 import hashlib
 import json
+import os
 import struct
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-from webapp.preprocess import to_mnist
-from webapp.strokes import render_recorded
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DRAWINGS = PROJECT_ROOT / "data" / "pendigits" / "strokes.json.gz"
 """The 7,494 pen-drawn digits by 30 writers that ship with the project (see data/pendigits/README.md)."""
+
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte",
@@ -28,18 +31,33 @@ class DataError(Exception):
 
 
 def load_mnist(path=None):
-    """Return ``{"x_train", "y_train", "x_test", "y_test"}`` as uint8 arrays, checked for shape."""
+    """MNIST from a file or folder (downloaded when ``path`` is None) as uint8 arrays checked for shape:
+    ``{"x_train", "y_train", "x_test", "y_test"}``."""
     if path is None:
-        import keras
-
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-        arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+        arrays = _download_mnist()
     else:
         path = Path(path)
         if not path.exists():
             raise DataError(f"no such file or folder: {path}")
         arrays = _load_idx_folder(path) if path.is_dir() else _load_npz(path)
     return _checked(arrays)
+
+
+def _download_mnist():
+    """MNIST from the address Keras uses, kept in Keras's cache folder and checked against its known digest."""
+    cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets" / "mnist.npz"
+    if not cache.is_file() or sha256_of(cache) != MNIST_SHA256:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with urllib.request.urlopen(MNIST_URL, timeout=60) as response:
+                content = response.read()
+        except (OSError, ValueError) as error:
+            raise DataError(f"cannot download MNIST ({getattr(error, 'reason', error)}); "
+                            "give a local copy with --data") from None
+        if hashlib.sha256(content).hexdigest() != MNIST_SHA256:
+            raise DataError(f"the MNIST download from {MNIST_URL} is damaged; try again or use --data")
+        cache.write_bytes(content)
+    return _load_npz(cache)
 
 
 def _load_npz(path):
@@ -120,17 +138,29 @@ def load_drawings(path=DRAWINGS):
         raise DataError(f"{path} is not a pen-stroke JSON list: {error}") from None
 
 
-def render_drawings(records, pen_widths):
-    """Each record drawn on the pad at each pen width and preprocessed like the app does.
+def as_input(images):
+    """uint8 or float images (N, 28, 28) as the model's float32 (N, 28, 28, 1) in [0, 1]."""
+    images = np.asarray(images)
+    scale = 255.0 if images.dtype == np.uint8 else 1.0
+    return (images.astype(np.float32) / scale)[..., None]
 
-    Returns float32 images (N, 28, 28) and their labels; drawings the
-    preprocessing finds empty are left out.
-    """
-    images, labels = [], []
-    for record in records:
-        for width in pen_widths:
-            image = to_mnist(render_recorded(record["strokes"], pen_width=width))
-            if image is not None:
-                images.append(image)
-                labels.append(int(record["label"]))
-    return (np.stack(images) if images else np.zeros((0, 28, 28), np.float32)), np.array(labels, np.uint8)
+
+def writer_set(text):
+    """Writers named like ``19-20`` or ``3,7,21-30`` (empty or ``none``: no writers) as a set of ints."""
+    writers = set()
+    for part in filter(None, text.split(",")):
+        if part == "none":
+            continue
+        low, _, high = part.partition("-")
+        writers.update(range(int(low), int(high or low) + 1))
+    return writers
+
+
+def split_writers(drawings, val_writers, test_writers):
+    """Records by role: ``{"train", "val", "test"}``, by the writer who drew them."""
+    roles = {"train": [], "val": [], "test": []}
+    for record in drawings:
+        writer = record.get("writer")
+        role = "test" if writer in test_writers else "val" if writer in val_writers else "train"
+        roles[role].append(record)
+    return roles

@@ -3,13 +3,21 @@
 import json
 import os
 import platform
+import shlex
+import subprocess
 import sys
+from datetime import datetime, timezone
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from training.data import MNIST_SHA256, sha256_of  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def confusion_matrix(labels, predictions):
@@ -45,6 +53,77 @@ def environment():
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
         "processor": platform.processor() or platform.machine(),
     }
+
+
+def model_card(args, run, model, histories, sizes, scores):
+    """Everything needed to trust and reproduce a trained model: what it is, how it was made, how good it is.
+
+    ``run`` holds the command line (``argv``), the ``source`` version taken when
+    training started, ``wall_time`` and whether training was ``interrupted``;
+    ``sizes`` the training and validation image counts; ``scores`` the
+    ``mnist_test`` and ``drawn_test`` results. The files the card describes are
+    read from ``args.out`` for their SHA-256, so write them first.
+    """
+    out = Path(args.out)
+    drawn = bool(args.extra)
+    return {
+        "name": args.name,
+        "architecture": args.arch if len(histories) == 1 else f"average of {len(histories)} {args.arch}",
+        "parameters": int(model.count_params()),
+        "input": "28x28 grayscale, white ink on black, values 0-1, shape (28, 28, 1)",
+        "epochs_run": sum(len(history["loss"]) for history in histories),
+        "members": [{"seed": args.seed + index, "epochs_run": len(history["loss"]),
+                     "best_epoch": int(np.argmin(history["val_loss"])) + 1, "history": history}
+                    for index, history in enumerate(histories)],
+        "interrupted": run["interrupted"],
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "augmented": args.augment,
+        "placement": args.placement if drawn else None,
+        "copies": args.copies if drawn and args.placement == "natural" else None,
+        "seed": args.seed,
+        "init": initial_model(args.init) if args.init else None,
+        "command": shlex.join(["python", "train.py", *run["argv"]]),
+        "source": run["source"],
+        "files": {suffix: {"file": f"{args.name}.{suffix}", "sha256": sha256_of(out / f"{args.name}.{suffix}")}
+                  for suffix in ("keras", "tflite")},
+        "data": {"mnist": args.data or "keras.datasets.mnist",
+                 "mnist_sha256": sha256_of(args.data) if args.data else MNIST_SHA256,
+                 "extra": [{"path": _relative(path), "sha256": sha256_of(path)} for path in args.extra],
+                 "val_writers": sorted(args.val_writers) if drawn else [],
+                 "test_writers": sorted(args.test_writers) if drawn else [],
+                 **sizes},
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "training_seconds": round(run["wall_time"], 1),
+        "environment": environment(),
+        **scores,
+    }
+
+
+def initial_model(path):
+    """Where a fine-tuned model started: the file, its SHA-256 and the command that made it."""
+    card_path = Path(path).with_suffix(".json")
+    command = json.loads(card_path.read_text()).get("command") if card_path.exists() else None
+    return {"path": _relative(path), "sha256": sha256_of(path), "command": command}
+
+
+def source_version():
+    """The git commit the code came from and whether the work tree differed from it, or None outside git."""
+    def git(*words):
+        return subprocess.run(["git", *words], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+
+    try:
+        return {"commit": git("rev-parse", "HEAD").strip(), "clean": not git("status", "--porcelain", "--untracked-files=no").strip()}
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _relative(path):
+    """A data path relative to the project when it lies inside it, so the card reads the same on every clone."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def write_card(path, card):

@@ -1,0 +1,143 @@
+"""Pen-drawn digits put on the pad the way real people draw them: any size, any place, any pen, a human hand.
+
+A digit drawn small and the same digit drawn large look alike to a person,
+but not after preprocessing: both are scaled so their longer side is 20
+pixels, so the small one's strokes come out much bolder. Training digits are
+therefore drawn at random sizes and places with random pens, after the
+stroke-level changes a hand makes from one drawing to the next.
+
+Every random choice comes from a generator keyed on (seed, record, copy), so a
+set renders identically whatever the order or the number of processes.
+"""
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+from scipy import ndimage
+
+from webapp.pad import PAD_SIZE
+from webapp.preprocess import to_mnist
+from webapp.strokes import render_recorded, render_strokes
+
+TRAINING_SIZES = (0.25, 0.95)
+"""Longer side of a training digit, as a fraction of the pad."""
+
+NATURAL_SIZES = (0.30, 0.85)
+"""Longer side of a digit drawn "at a natural size", for measuring."""
+
+TRAINING_PENS = (8.0, 30.0)
+"""Pen widths in pad pixels: thinner than the thin pen to bolder than the bold one."""
+
+EDGE = 4
+"""Pad pixels kept free at the border, besides half the pen."""
+
+PARALLEL_FROM = 2000
+"""Sets with at least this many images are rendered by one process per CPU."""
+
+
+def natural_strokes(strokes, rng, sizes=NATURAL_SIZES, pen_width=0.0, size=PAD_SIZE):
+    """Strokes scaled so the longer side is a random fraction of the pad, at a random place that keeps the ink on it."""
+    points = np.concatenate([np.asarray(stroke, np.float64)[:, :2] for stroke in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = max(float((high - low).max()), 1.0)
+    scale = rng.uniform(*sizes) * size / extent
+    room = size - 2 * (EDGE + pen_width / 2) - (high - low) * scale
+    corner = EDGE + pen_width / 2 + rng.uniform(0.0, 1.0, 2) * np.maximum(room, 0.0)
+    return [((np.asarray(stroke, np.float64)[:, :2] - low) * scale + corner).tolist() for stroke in strokes]
+
+
+def hand_variation(strokes, rng):
+    """The same digit as the same hand might draw it again: slant, tilt, proportions, strokes
+    nudged against each other, a wobble along the line and a smooth elastic warp (Simard et al. 2003).
+    """
+    arrays = [np.asarray(stroke, np.float64)[:, :2] for stroke in strokes]
+    points = np.concatenate(arrays)
+    centre = (points.min(axis=0) + points.max(axis=0)) / 2
+    extent = max(float((points.max(axis=0) - points.min(axis=0)).max()), 1.0)
+    angle = rng.normal(0.0, 0.08)
+    slant = rng.normal(0.0, 0.15)
+    stretch = np.exp(rng.normal(0.0, 0.1))
+    linear = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ \
+        np.array([[stretch, slant], [0.0, 1.0 / stretch]])
+    warp = elastic_field(rng, extent)
+    varied = []
+    for stroke in arrays:
+        relative = (stroke - centre) @ linear.T
+        relative += rng.normal(0.0, 0.03 * extent, 2) if len(arrays) > 1 else 0.0
+        relative += rng.normal(0.0, 0.006 * extent, relative.shape)
+        varied.append((relative + warp(relative / extent)).tolist())
+    return varied
+
+
+def elastic_field(rng, extent, grid=9, smoothing=1.5, strength=0.05):
+    """A smooth random displacement field over the digit's box, as a function of points in box units."""
+    fields = [ndimage.gaussian_filter(rng.uniform(-1.0, 1.0, (grid, grid)), smoothing, mode="constant")
+              for _ in range(2)]
+    peak = max(float(np.abs(field).max()) for field in fields) or 1.0
+    fields = [field / peak * strength * extent for field in fields]
+
+    def displace(relative):
+        index = (np.clip(relative, -0.6, 0.6) / 1.2 + 0.5) * (grid - 1)
+        coordinates = [index[:, 1], index[:, 0]]
+        return np.stack([ndimage.map_coordinates(field, coordinates, order=1) for field in fields], axis=1)
+
+    return displace
+
+
+def training_image(record, seed, index, copy):
+    """One randomly varied rendering of a record through the app's preprocessing, or None if it came out empty."""
+    rng = np.random.default_rng([seed, index, copy])
+    pen_width = rng.uniform(*TRAINING_PENS)
+    strokes = natural_strokes(hand_variation(record["strokes"], rng), rng, TRAINING_SIZES, pen_width)
+    return to_mnist(render_strokes(strokes, pen_width=pen_width))
+
+
+def natural_image(record, seed, index, pen_width):
+    """A record drawn unchanged at a natural size and place with one pen, as the benchmark measures it."""
+    rng = np.random.default_rng([seed, index])
+    return render_strokes(natural_strokes(record["strokes"], rng, NATURAL_SIZES, pen_width), pen_width=pen_width)
+
+
+def fitted_image(record, pen_width):
+    """A record fitted to the pad, as the page would show it, through the app's preprocessing."""
+    return to_mnist(render_recorded(record["strokes"], pen_width=pen_width))
+
+
+def natural_input(record, seed, index, pen_width):
+    return to_mnist(natural_image(record, seed, index, pen_width))
+
+
+def fitted_set(records, pen_widths):
+    """Every record fitted to the pad with each pen: float32 images (N, 28, 28) and labels."""
+    jobs = [(record, width) for record in records for width in pen_widths]
+    return _stacked(_render(fitted_image, jobs), [record["label"] for record, _ in jobs])
+
+
+def natural_set(records, pen_width, seed=0):
+    """Every record at a seeded natural size and place with one pen: float32 images (N, 28, 28) and labels."""
+    jobs = [(record, seed, index, pen_width) for index, record in enumerate(records)]
+    return _stacked(_render(natural_input, jobs), [record["label"] for record in records])
+
+
+def varied_set(records, copies, seed):
+    """``copies`` randomly varied renderings of every record (see :func:`training_image`)."""
+    jobs = [(record, seed, index, copy) for index, record in enumerate(records) for copy in range(copies)]
+    return _stacked(_render(training_image, jobs), [record["label"] for record, *_ in jobs])
+
+
+def _render(make, jobs):
+    """[make(*job) for job in jobs], over all CPUs for large sets: the same images in the same order."""
+    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) == 1:
+        return [make(*job) for job in jobs]
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("spawn")) as pool:
+        return list(pool.map(make, *zip(*jobs), chunksize=128))
+
+
+def _stacked(images, labels):
+    """Images and labels with the empty renderings (None) left out."""
+    kept = [(image, label) for image, label in zip(images, labels) if image is not None]
+    if not kept:
+        return np.zeros((0, 28, 28), np.float32), np.zeros(0, np.uint8)
+    return np.stack([image for image, _ in kept]), np.array([label for _, label in kept], np.uint8)
