@@ -40,12 +40,14 @@ export class DrawingPad extends EventTarget {
 
   undo() {
     if (this.strokes.length === 0) return;
+    this.#stopFollowingPen();
     this.strokes.pop();
     this.#changed("undo");
   }
 
   clear() {
     if (this.isEmpty) return;
+    this.#stopFollowingPen();
     this.strokes = [];
     this.backdrop = null;
     this.#changed("clear");
@@ -53,6 +55,7 @@ export class DrawingPad extends EventTarget {
 
   /** Show a picture (an uploaded photo) in place of the strokes until the next drawing. */
   showPicture(bitmap) {
+    this.#stopFollowingPen();
     this.strokes = [];
     this.backdrop = bitmap;
     this.#changed("picture");
@@ -105,9 +108,16 @@ export class DrawingPad extends EventTarget {
 
   #end(event) {
     if (event.pointerId !== this.activePointer) return;
-    this.activePointer = null;
-    if (this.canvas.hasPointerCapture(event.pointerId)) this.canvas.releasePointerCapture(event.pointerId);
+    this.#stopFollowingPen();
     this.#changed("end");
+  }
+
+  /** End the stroke in progress, if any: until the pen lifts and touches down again, it draws nothing. */
+  #stopFollowingPen() {
+    const pointer = this.activePointer;
+    if (pointer === null) return;
+    this.activePointer = null;
+    if (this.canvas.hasPointerCapture(pointer)) this.canvas.releasePointerCapture(pointer);
   }
 
   #point(event) {

@@ -1,0 +1,48 @@
+"""The test-yourself page under awkward timing: drawing on while an attempt is recorded."""
+
+from tests.browser.drawing import DESKTOP, draw_with_mouse, inked_pixels, move_mouse, pen_down, wait_until
+
+NEXT_DRAWING_START, NEXT_DRAWING_REST = [[100, 80], [120, 110]], [[140, 150], [160, 200]]
+
+
+def open_session(open_page, repeats="1"):
+    watch = open_page(DESKTOP, "/session")
+    page = watch.page
+    page.wait_for_selector("#progress:has-text('0 of 0 attempts.')")
+    page.select_option("#repeats", repeats)
+    page.click("#start")
+    return watch
+
+
+def draw_the_digit_asked_for(page, one_of_each_digit):
+    asked = int(page.inner_text("#prompt").removeprefix("Draw a "))
+    drawing = one_of_each_digit[asked]["strokes"]
+    draw_with_mouse(page, drawing)
+    return drawing
+
+
+def start_drawing_while_the_attempt_is_read(page):
+    """Press Enter and, while the answer is held back, put the pen down and start the next drawing; then let the
+    answer through, so the page records the attempt and clears the pad with the pen still down."""
+    held = []
+    page.route("**/api/predict", lambda route: held.append(route))
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: held)
+    pen_down(page, NEXT_DRAWING_START[0])
+    move_mouse(page, NEXT_DRAWING_START[1:])
+    held[0].continue_()
+    page.wait_for_selector("#progress:has-text('Attempt 1 of 10')")
+
+
+def test_the_pad_cleared_for_the_next_digit_while_the_pen_is_down_ends_the_stroke(open_page, one_of_each_digit):
+    watch = open_session(open_page)
+    page = watch.page
+    draw_the_digit_asked_for(page, one_of_each_digit)
+    start_drawing_while_the_attempt_is_read(page)
+    move_mouse(page, NEXT_DRAWING_REST)
+    page.mouse.up()
+    watch.assert_clean()
+    assert inked_pixels(page) == 0
+    assert page.is_disabled("#undo") and page.is_disabled("#next")
+    assert page.is_visible("#pad-hint")
+
