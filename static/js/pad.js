@@ -87,6 +87,7 @@ export class DrawingPad extends EventTarget {
   #start(event) {
     if (this.activePointer !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
     event.preventDefault();
+    this.#takeFocus();
     this.activePointer = event.pointerId;
     this.canvas.setPointerCapture(event.pointerId);
     if (this.backdrop) {
@@ -110,6 +111,12 @@ export class DrawingPad extends EventTarget {
     if (event.pointerId !== this.activePointer) return;
     this.#stopFollowingPen();
     this.#changed("end");
+  }
+
+  /** Drawing moves focus off the control used last, as a click would had pointerdown not been prevented,
+   * so keys such as Enter no longer go to that control. */
+  #takeFocus() {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
   }
 
   /** End the stroke in progress, if any: until the pen lifts and touches down again, it draws nothing. */

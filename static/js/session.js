@@ -147,11 +147,14 @@ pad.addEventListener("change", ({ detail: { kind } }) => {
 
 nextButton.addEventListener("click", record);
 document.addEventListener("keydown", (event) => {
-  if (event.target instanceof HTMLSelectElement || event.target instanceof HTMLInputElement) return;
-  if (event.key === "Enter" && queue.length) {
-    event.preventDefault();
-    record();
-  }
+  if (event.key !== "Enter" || queue.length === 0 || hasOwnEnter(event.target)) return;
+  event.preventDefault();
+  record();
 });
+
+/** Whether Enter already means something on this element (follow a link, press a button, submit, type). */
+function hasOwnEnter(element) {
+  return element instanceof Element && element.closest("a[href], button, input, select, textarea, [contenteditable]") !== null;
+}
 
 render();

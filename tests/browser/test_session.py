@@ -1,4 +1,4 @@
-"""The test-yourself page under awkward timing: drawing on while an attempt is recorded."""
+"""The test-yourself page under awkward timing and keyboard use: drawing on while an attempt is recorded, Enter."""
 
 from tests.browser.drawing import DESKTOP, draw_with_mouse, inked_pixels, move_mouse, pen_down, wait_until
 
@@ -46,3 +46,17 @@ def test_the_pad_cleared_for_the_next_digit_while_the_pen_is_down_ends_the_strok
     assert page.is_disabled("#undo") and page.is_disabled("#next")
     assert page.is_visible("#pad-hint")
 
+
+def test_enter_on_a_focused_button_presses_it(open_page):
+    page = open_session(open_page).page
+    page.select_option("#repeats", "2")
+    page.focus("#start")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#progress:has-text('0 of 20 attempts.')", timeout=5000)
+
+
+def test_enter_on_a_focused_link_follows_it(open_page):
+    page = open_session(open_page).page
+    page.focus("header nav a[href='/samples']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/samples", timeout=5000)
