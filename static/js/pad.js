@@ -53,6 +53,11 @@ export class DrawingPad extends EventTarget {
     this.#changed("clear");
   }
 
+  /** The strokes as they are now, unchanged by whatever is drawn next. */
+  copyStrokes() {
+    return this.strokes.map((stroke) => [...stroke]);
+  }
+
   /** Show a picture (an uploaded photo) in place of the strokes until the next drawing. */
   showPicture(bitmap) {
     this.#stopFollowingPen();

@@ -57,8 +57,8 @@ async function record() {
   if (recording || queue.length === 0 || pad.strokes.length === 0) return;
   recording = true;
   const asked = queue[0];
+  const strokes = pad.copyStrokes();
   const image = await pad.toBlob();
-  const strokes = pad.strokes;
   try {
     const answer = await predict(image);
     attempts.push({ asked, read: answer.digit, confidence: answer.confidence,

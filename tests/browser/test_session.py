@@ -47,6 +47,15 @@ def test_the_pad_cleared_for_the_next_digit_while_the_pen_is_down_ends_the_strok
     assert page.is_visible("#pad-hint")
 
 
+def test_a_saved_attempt_keeps_the_strokes_of_its_image(open_page, one_of_each_digit):
+    page = open_session(open_page).page
+    drawing = draw_the_digit_asked_for(page, one_of_each_digit)
+    with page.expect_request("**/api/samples") as saving:
+        start_drawing_while_the_attempt_is_read(page)
+    page.mouse.up()
+    assert len(saving.value.post_data_json["strokes"]) == len(drawing)
+
+
 def test_enter_on_a_focused_button_presses_it(open_page):
     page = open_session(open_page).page
     page.select_option("#repeats", "2")
