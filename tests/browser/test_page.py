@@ -133,6 +133,25 @@ def test_undo_while_the_pen_is_down_takes_back_that_stroke_only(open_page):
     assert page.is_disabled("#undo")
 
 
+def test_an_error_for_an_earlier_state_of_the_drawing_is_not_shown(open_page):
+    """The dot the pen first makes is too small to read; its late 422 must not cover the digit drawn since."""
+    watch = open_page(DESKTOP)
+    page = watch.page
+    watch.provoke("error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)")
+    held = []
+    page.route("**/api/predict", lambda route: held.append(route))
+    pen_down(page, [60, 60])
+    wait_until(page, lambda: held)
+    move_mouse(page, [[200, 60], [110, 230]])
+    page.mouse.up()
+    held[0].fulfill(status=422, json={"error": "The picture holds no digit."})
+    wait_until(page, lambda: len(held) == 2)
+    assert "bigger" not in page.inner_text("#status")
+    assert page.evaluate("document.querySelector('.result').dataset.state") == "pending"
+    held[1].continue_()
+    assert answer(page) == "7"
+
+
 def test_a_tap_leaves_a_dot_that_is_drawn_and_sent(open_page):
     """A pen that touches down and moves without going anywhere still leaves ink (a zero-length path does not)."""
     page = open_page(DESKTOP).page
