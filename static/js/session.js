@@ -104,7 +104,7 @@ function renderPerDigit() {
 }
 
 function renderConfusion() {
-  const header = "<tr><th></th>" + digits((d) => `<th scope="col">${d}</th>`) + "</tr>";
+  const header = "<tr><th scope=\"col\">Asked \\ read</th>" + digits((d) => `<th scope="col">${d}</th>`) + "</tr>";
   const rows = digits((asked) => {
     const cells = digits((read) => {
       const count = attempts.filter((a) => a.asked === asked && a.read === read).length;
