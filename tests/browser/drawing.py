@@ -90,3 +90,15 @@ def wait_until(page, condition, seconds=10):
     while not condition():
         assert time.monotonic() < deadline, f"still not true after {seconds} s"
         page.wait_for_timeout(20)
+
+
+def start_session(page):
+    """On the test-yourself page, once its script has run: a session asking for each digit once."""
+    page.wait_for_selector("#progress:has-text('0 of 0 attempts.')")
+    page.select_option("#repeats", "1")
+    page.click("#start")
+
+
+def asked_digit(page):
+    """The digit the test-yourself page asks for now."""
+    return int(page.inner_text("#prompt").removeprefix("Draw a "))

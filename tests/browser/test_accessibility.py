@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.drawing import DESKTOP, answer, draw_with_mouse
+from tests.browser.drawing import DESKTOP, answer, asked_digit, draw_with_mouse, start_session
 
 HERE = Path(__file__).resolve().parent
 AXE_PACKAGE = HERE / "node_modules" / "axe-core"
@@ -92,10 +92,8 @@ def test_the_test_yourself_page(open_page, axe_script, one_of_each_digit):
     page = open_page(ACCESSIBLE_DESKTOP, "/session").page
     page.wait_for_selector("#progress:has-text('0 of 0 attempts.')")
     assert_accessible(page, axe_script, "/session before starting")
-    page.select_option("#repeats", "1")
-    page.click("#start")
-    asked = int(page.inner_text("#prompt").removeprefix("Draw a "))
-    draw_with_mouse(page, one_of_each_digit[asked]["strokes"])
+    start_session(page)
+    draw_with_mouse(page, one_of_each_digit[asked_digit(page)]["strokes"])
     assert_accessible(page, axe_script, "/session drawn")
     page.keyboard.press("Enter")
     page.wait_for_selector("#progress:has-text('Attempt 1 of 10')")

@@ -1,22 +1,20 @@
 """The test-yourself page under awkward timing and keyboard use: drawing on while an attempt is recorded, Enter."""
 
-from tests.browser.drawing import DESKTOP, draw_with_mouse, inked_pixels, move_mouse, pen_down, wait_until
+from tests.browser.drawing import (DESKTOP, asked_digit, draw_with_mouse, inked_pixels, move_mouse, pen_down,
+                                   start_session, wait_until)
 
 NEXT_DRAWING_START, NEXT_DRAWING_REST = [[100, 80], [120, 110]], [[140, 150], [160, 200]]
 
 
-def open_session(open_page, repeats="1"):
+def open_session(open_page):
+    """The test-yourself page with a session of ten digits started."""
     watch = open_page(DESKTOP, "/session")
-    page = watch.page
-    page.wait_for_selector("#progress:has-text('0 of 0 attempts.')")
-    page.select_option("#repeats", repeats)
-    page.click("#start")
+    start_session(watch.page)
     return watch
 
 
 def draw_the_digit_asked_for(page, one_of_each_digit):
-    asked = int(page.inner_text("#prompt").removeprefix("Draw a "))
-    drawing = one_of_each_digit[asked]["strokes"]
+    drawing = one_of_each_digit[asked_digit(page)]["strokes"]
     draw_with_mouse(page, drawing)
     return drawing
 
