@@ -92,7 +92,7 @@ export class DrawingPad extends EventTarget {
   #start(event) {
     if (this.activePointer !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
     event.preventDefault();
-    this.#takeFocus();
+    this.#blurFocusedControl();
     this.activePointer = event.pointerId;
     this.canvas.setPointerCapture(event.pointerId);
     if (this.backdrop) {
@@ -120,7 +120,7 @@ export class DrawingPad extends EventTarget {
 
   /** Drawing moves focus off the control used last, as a click would had pointerdown not been prevented,
    * so keys such as Enter no longer go to that control. */
-  #takeFocus() {
+  #blurFocusedControl() {
     if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
   }
 

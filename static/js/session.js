@@ -4,6 +4,7 @@ import { ApiError, predict, saveSample } from "./api.js";
 import { connectControls, DrawingPad } from "./pad.js";
 
 const PAUSE_BEFORE_RECORDING_MS = 1200;
+const HAS_OWN_ENTER = "a[href], button, input, select, textarea, [contenteditable]";
 
 const pad = new DrawingPad(document.getElementById("pad"));
 const setup = document.getElementById("setup");
@@ -154,7 +155,7 @@ document.addEventListener("keydown", (event) => {
 
 /** Whether Enter already means something on this element (follow a link, press a button, submit, type). */
 function hasOwnEnter(element) {
-  return element instanceof Element && element.closest("a[href], button, input, select, textarea, [contenteditable]") !== null;
+  return element instanceof Element && element.closest(HAS_OWN_ENTER) !== null;
 }
 
 render();
