@@ -5,8 +5,8 @@
 Starts the production server as ``python -m webapp`` does and measures, on
 loopback: the time from process start to the first successful prediction;
 /api/predict latency and throughput at 1, 4 and 16 concurrent clients for a
-typical 280×280 canvas PNG; the server's resident memory; the page's first
-load in bytes. In this process it times the preprocessing, the bare model
+typical 280×280 canvas PNG; the server's resident memory; the first load
+of each page in bytes. In this process it times the preprocessing, the bare model
 call (LiteRT, and Keras through a traced function) and the tutorial pattern
 ``model.predict()`` on one image. Prints the figures and writes them as JSON.
 """
@@ -31,7 +31,10 @@ from bench.server import running_server  # noqa: E402
 from webapp import DEFAULT_MODEL  # noqa: E402
 from webapp.preprocess import to_mnist  # noqa: E402
 
-ASSET = re.compile(r"""(?:src|href)="([^"]+)"|from\s+"(\./[^"]+)"|import\s+"(\./[^"]+)\"""")
+PAGES = ("/", "/session", "/samples")
+ASSET = re.compile(r"""<(?:script|img)\b[^>]*\bsrc="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"|"""
+                   r"""\bfrom\s+"(\./[^"]+)"|\bimport\s+"(\./[^"]+)\"""")
+"""What a page loads: scripts, pictures, styles and icons, and a module's imports; not the pages it links to."""
 
 
 def median_ms(function, repeats):
@@ -54,9 +57,9 @@ def resident_mb(pid):
     return sizes
 
 
-def page_weight(url):
-    """Bytes of the page and everything it loads (styles, scripts and their imports, icon)."""
-    seen, queue, total = set(), ["/"], 0
+def page_weight(url, page):
+    """Bytes of one page and everything it loads on a first visit (styles, scripts and their imports, icon)."""
+    seen, queue, total = set(), [page], 0
     while queue:
         path = queue.pop()
         if path in seen:
@@ -65,7 +68,7 @@ def page_weight(url):
         with urllib.request.urlopen(url + path) as response:
             body = response.read()
         total += len(body)
-        if path == "/" or path.endswith(".js"):
+        if path == page or path.endswith(".js"):
             base = path.rsplit("/", 1)[0]
             for match in ASSET.finditer(body.decode()):
                 found = next(group for group in match.groups() if group)
@@ -123,7 +126,7 @@ def main():
             figures[f"clients_{clients}"] = summary(results, time.perf_counter() - started)
             figures[f"clients_{clients}"]["errors"] = sum(1 for r in results if r[1] != 200)
         figures["resident_mb"] = resident_mb(process.pid)
-        figures["page_bytes"], figures["page_files"] = page_weight(url)
+        figures["pages"] = {page: dict(zip(("bytes", "files"), page_weight(url, page))) for page in PAGES}
     figures.update(in_process_figures(typical, 500))
     figures["speedup_vs_model_predict"] = figures["keras_model_predict_ms"] / figures["clients_1"]["p50_ms"]
     report(figures)
@@ -140,7 +143,8 @@ def report(f):
         print(f"/api/predict, {clients:2d} client(s): p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms, "
               f"{c['throughput_per_s']:.0f} requests/s, {c['errors']} errors")
     print("resident memory: " + ", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in f["resident_mb"].items()))
-    print(f"page first load: {f['page_bytes'] / 1024:.1f} KB in {len(f['page_files'])} files")
+    for page, weight in f["pages"].items():
+        print(f"page {page} first load: {weight['bytes'] / 1024:.1f} KB in {len(weight['files'])} files")
     print(f"in process: preprocessing {f['preprocess_ms']:.2f} ms, LiteRT call {f['litert_call_ms']:.3f} ms, "
           f"Keras traced call {f['keras_traced_call_ms']:.2f} ms, "
           f"Keras model.predict() {f['keras_model_predict_ms']:.1f} ms")

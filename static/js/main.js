@@ -12,7 +12,7 @@ const dropZone = document.getElementById("drop-zone");
 const resultSection = document.querySelector(".result");
 let uploaded = null;
 const labeler = new Labeler(document.getElementById("labeler"), () =>
-  uploaded ? { image: uploaded, strokes: [] } : { image: pad.toBlob(), strokes: pad.strokes });
+  uploaded ? { image: uploaded, strokes: [] } : { image: pad.toBlob(), strokes: pad.copyStrokes() });
 
 /** "empty", "pending", "ready" or "error": what the answer on screen stands for, for people and tests. */
 function setState(state) {

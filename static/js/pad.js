@@ -40,19 +40,27 @@ export class DrawingPad extends EventTarget {
 
   undo() {
     if (this.strokes.length === 0) return;
+    this.#stopFollowingPen();
     this.strokes.pop();
     this.#changed("undo");
   }
 
   clear() {
     if (this.isEmpty) return;
+    this.#stopFollowingPen();
     this.strokes = [];
     this.backdrop = null;
     this.#changed("clear");
   }
 
+  /** The strokes as they are now, unchanged by whatever is drawn next. */
+  copyStrokes() {
+    return this.strokes.map((stroke) => [...stroke]);
+  }
+
   /** Show a picture (an uploaded photo) in place of the strokes until the next drawing. */
   showPicture(bitmap) {
+    this.#stopFollowingPen();
     this.strokes = [];
     this.backdrop = bitmap;
     this.#changed("picture");
@@ -84,6 +92,7 @@ export class DrawingPad extends EventTarget {
   #start(event) {
     if (this.activePointer !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
     event.preventDefault();
+    this.#blurFocusedControl();
     this.activePointer = event.pointerId;
     this.canvas.setPointerCapture(event.pointerId);
     if (this.backdrop) {
@@ -105,9 +114,22 @@ export class DrawingPad extends EventTarget {
 
   #end(event) {
     if (event.pointerId !== this.activePointer) return;
-    this.activePointer = null;
-    if (this.canvas.hasPointerCapture(event.pointerId)) this.canvas.releasePointerCapture(event.pointerId);
+    this.#stopFollowingPen();
     this.#changed("end");
+  }
+
+  /** Drawing moves focus off the control used last, as a click would had pointerdown not been prevented,
+   * so keys such as Enter no longer go to that control. */
+  #blurFocusedControl() {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  }
+
+  /** End the stroke in progress, if any: until the pen lifts and touches down again, it draws nothing. */
+  #stopFollowingPen() {
+    const pointer = this.activePointer;
+    if (pointer === null) return;
+    this.activePointer = null;
+    if (this.canvas.hasPointerCapture(pointer)) this.canvas.releasePointerCapture(pointer);
   }
 
   #point(event) {

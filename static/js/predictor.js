@@ -1,6 +1,9 @@
 // Keeps the answer in step with the drawing: at most one request in flight,
 // a pause between requests while the pen moves, and an answer shown only if
 // the drawing it was made for has not since been undone, cleared or replaced.
+// An error is shown only for the drawing as it is now: one for an earlier
+// state (a first dot too small to read) is dropped, as the newer drawing is
+// on its way.
 
 const MIN_INTERVAL_MS = 50;
 
@@ -64,7 +67,7 @@ export class LivePredictor {
         this.onResult(result, version === this.version);
       }
     } catch (error) {
-      if (this.#isCurrent(version)) this.onError(error);
+      if (version === this.version) this.onError(error);
     } finally {
       this.inFlight = false;
       if (this.pending) this.#schedule();

@@ -4,6 +4,7 @@ import { ApiError, predict, saveSample } from "./api.js";
 import { connectControls, DrawingPad } from "./pad.js";
 
 const PAUSE_BEFORE_RECORDING_MS = 1200;
+const HAS_OWN_ENTER = "a[href], button, input, select, textarea, [contenteditable]";
 
 const pad = new DrawingPad(document.getElementById("pad"));
 const setup = document.getElementById("setup");
@@ -57,8 +58,8 @@ async function record() {
   if (recording || queue.length === 0 || pad.strokes.length === 0) return;
   recording = true;
   const asked = queue[0];
+  const strokes = pad.copyStrokes();
   const image = await pad.toBlob();
-  const strokes = pad.strokes;
   try {
     const answer = await predict(image);
     attempts.push({ asked, read: answer.digit, confidence: answer.confidence,
@@ -104,7 +105,7 @@ function renderPerDigit() {
 }
 
 function renderConfusion() {
-  const header = "<tr><th></th>" + digits((d) => `<th scope="col">${d}</th>`) + "</tr>";
+  const header = "<tr><th scope=\"col\">Asked \\ read</th>" + digits((d) => `<th scope="col">${d}</th>`) + "</tr>";
   const rows = digits((asked) => {
     const cells = digits((read) => {
       const count = attempts.filter((a) => a.asked === asked && a.read === read).length;
@@ -147,11 +148,14 @@ pad.addEventListener("change", ({ detail: { kind } }) => {
 
 nextButton.addEventListener("click", record);
 document.addEventListener("keydown", (event) => {
-  if (event.target instanceof HTMLSelectElement || event.target instanceof HTMLInputElement) return;
-  if (event.key === "Enter" && queue.length) {
-    event.preventDefault();
-    record();
-  }
+  if (event.key !== "Enter" || queue.length === 0 || hasOwnEnter(event.target)) return;
+  event.preventDefault();
+  record();
 });
+
+/** Whether Enter already means something on this element (follow a link, press a button, submit, type). */
+function hasOwnEnter(element) {
+  return element instanceof Element && element.closest(HAS_OWN_ENTER) !== null;
+}
 
 render();

@@ -60,6 +60,7 @@ class PageWatch:
         self.page = page
         self.server = urlsplit(server_url).netloc
         self.console = []
+        self.allowed = []
         self.requests = []
         page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
@@ -71,8 +72,13 @@ class PageWatch:
     def predictions_sent(self):
         return [url for url in self.requests if url.endswith("/api/predict")]
 
+    def allow(self, console_line):
+        """Accept a console line the test causes on purpose, e.g. the error Chromium logs for a failed request."""
+        self.allowed.append(console_line)
+
     def assert_clean(self):
-        problems = [line for line in self.console if line.split(":")[0] in ("error", "warning", "pageerror")]
+        problems = [line for line in self.console if line.split(":")[0] in ("error", "warning", "pageerror")
+                    and line not in self.allowed]
         assert not problems, problems + self.failures
         foreign = [url for url in self.requests
                    if not url.startswith("data:") and urlsplit(url).netloc != self.server]

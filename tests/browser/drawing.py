@@ -1,5 +1,7 @@
 """Screen sizes, and drawing on the page's pad with real mouse and touch input."""
 
+import time
+
 from webapp.pad import PAD_SIZE
 from webapp.strokes import fit_to_pad
 
@@ -40,3 +42,63 @@ def answer(page):
     """Wait for the answer to the drawing on the pad and return the digit shown."""
     page.wait_for_selector(READY, state="attached")
     return page.inner_text("#digit")
+
+
+def move_mouse(page, points):
+    """Move the mouse through points given in pad pixels, whatever the pad's size on screen."""
+    box = page.locator("#pad").bounding_box()
+    scale = box["width"] / PAD_SIZE
+    for x, y in points:
+        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
+
+
+def pen_down(page, point):
+    """Press the mouse button at a point in pad pixels and keep it pressed."""
+    move_mouse(page, [point])
+    page.mouse.down()
+
+
+INKED_PIXELS = """async ([squares]) => {
+    await new Promise(requestAnimationFrame);
+    const pad = document.getElementById('pad');
+    const scale = pad.width / Number(pad.dataset.size);
+    const pixels = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+    const inked = (left, top, side) => {
+        let count = 0;
+        for (let y = Math.max(0, Math.floor(top)); y < Math.min(pad.height, top + side); y += 1) {
+            for (let x = Math.max(0, Math.floor(left)); x < Math.min(pad.width, left + side); x += 1) {
+                count += pixels[4 * (y * pad.width + x) + 3] > 128;
+            }
+        }
+        return count;
+    };
+    return squares.map(([x, y, radius]) => inked((x - radius) * scale, (y - radius) * scale, 2 * radius * scale));
+}"""
+
+
+def inked_pixels(page, near=None, radius=8):
+    """Screen pixels of the pad holding ink once it has redrawn: in all of it, or for each of the
+    pad points ``near`` in a square around it, read from one snapshot."""
+    squares = [[x, y, radius] for x, y in near] if near else [[PAD_SIZE / 2, PAD_SIZE / 2, PAD_SIZE / 2]]
+    counts = page.evaluate(INKED_PIXELS, [squares])
+    return counts if near else counts[0]
+
+
+def wait_until(page, condition, seconds=10):
+    """Let the page run until condition() is true; fail after the given seconds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still not true after {seconds} s"
+        page.wait_for_timeout(20)
+
+
+def start_session(page):
+    """On the test-yourself page, once its script has run: a session asking for each digit once."""
+    page.wait_for_selector("#progress:has-text('0 of 0 attempts.')")
+    page.select_option("#repeats", "1")
+    page.click("#start")
+
+
+def asked_digit(page):
+    """The digit the test-yourself page asks for now."""
+    return int(page.inner_text("#prompt").removeprefix("Draw a "))

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.drawing import DESKTOP, EMPTY, PHONE, READY, answer, draw_with_finger, draw_with_mouse
+from tests.browser.drawing import (DESKTOP, EMPTY, PHONE, READY, answer, draw_with_finger, draw_with_mouse,
+                                   inked_pixels, move_mouse, pen_down, wait_until)
 from webapp.strokes import render_recorded
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -80,8 +81,7 @@ def test_clear_empties_the_pad_and_a_late_answer_never_comes_back(open_page):
     held = []
     page.route("**/api/predict", lambda route: held.append(route))
     draw_with_mouse(page, [[[60, 60], [200, 60], [110, 230]]])
-    while not held:
-        page.wait_for_timeout(20)
+    wait_until(page, lambda: held)
     page.keyboard.press("Escape")
     page.wait_for_selector(EMPTY, state="attached")
     with page.expect_response("**/api/predict"):
@@ -94,6 +94,64 @@ def test_clear_empties_the_pad_and_a_late_answer_never_comes_back(open_page):
         route.abort()
 
 
+TOP_BAR = [[40, 60], [240, 60]]
+DOWN_STROKE, REST_OF_DOWN_STROKE = [[140, 90], [140, 120], [140, 150]], [[140, 180], [140, 215], [140, 250]]
+
+
+def draw_down_stroke_pressing_midway(page, key):
+    """Draw the down stroke with the mouse, pressing a key halfway while the button is still down."""
+    pen_down(page, DOWN_STROKE[0])
+    move_mouse(page, DOWN_STROKE[1:])
+    page.keyboard.press(key)
+    move_mouse(page, REST_OF_DOWN_STROKE)
+    page.mouse.up()
+
+
+def test_clear_while_the_pen_is_down_ends_the_stroke(open_page):
+    watch = open_page(DESKTOP)
+    page = watch.page
+    draw_down_stroke_pressing_midway(page, "Escape")
+    watch.assert_clean()
+    assert inked_pixels(page) == 0
+    assert page.is_disabled("#undo") and page.is_disabled("#clear")
+    assert page.evaluate("document.querySelector('.result').dataset.state") == "empty"
+
+
+def test_undo_while_the_pen_is_down_takes_back_that_stroke_only(open_page):
+    watch = open_page(DESKTOP)
+    page = watch.page
+    pen_down(page, TOP_BAR[0])
+    move_mouse(page, TOP_BAR[1:])
+    page.mouse.up()
+    draw_down_stroke_pressing_midway(page, "Control+z")
+    watch.assert_clean()
+    on_bar, *on_down_stroke = inked_pixels(page, near=[[140, 60], *DOWN_STROKE, *REST_OF_DOWN_STROKE])
+    assert on_bar > 0
+    assert on_down_stroke == [0] * len(on_down_stroke)
+    page.click("#undo")
+    page.wait_for_selector(EMPTY, state="attached")
+    assert page.is_disabled("#undo")
+
+
+def test_an_error_for_an_earlier_state_of_the_drawing_is_not_shown(open_page):
+    """The dot the pen first makes is too small to read; its late 422 must not cover the digit drawn since."""
+    watch = open_page(DESKTOP)
+    page = watch.page
+    watch.allow("error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)")
+    held = []
+    page.route("**/api/predict", lambda route: held.append(route))
+    pen_down(page, [60, 60])
+    wait_until(page, lambda: held)
+    move_mouse(page, [[200, 60], [110, 230]])
+    page.mouse.up()
+    held[0].fulfill(status=422, json={"error": "The picture holds no digit."})
+    wait_until(page, lambda: len(held) == 2)
+    assert "bigger" not in page.inner_text("#status")
+    assert page.evaluate("document.querySelector('.result').dataset.state") == "pending"
+    held[1].continue_()
+    assert answer(page) == "7"
+
+
 def test_a_tap_leaves_a_dot_that_is_drawn_and_sent(open_page):
     """A pen that touches down and moves without going anywhere still leaves ink (a zero-length path does not)."""
     page = open_page(DESKTOP).page
@@ -104,14 +162,7 @@ def test_a_tap_leaves_a_dot_that_is_drawn_and_sent(open_page):
     page.mouse.move(*centre)
     page.mouse.up()
     page.wait_for_selector(READY, state="attached")
-    dark_pixels = page.evaluate("""() => {
-        const pad = document.getElementById('pad');
-        const pixels = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
-        let dark = 0;
-        for (let i = 3; i < pixels.length; i += 4) dark += pixels[i] > 128;
-        return dark;
-    }""")
-    assert dark_pixels > 100
+    assert inked_pixels(page) > 100
 
 
 def test_an_untouched_pad_sends_nothing(open_page):

@@ -1,0 +1,113 @@
+"""Every page checked by axe-core against WCAG 2.1 A and AA, before and after something is drawn and answered.
+
+axe-core comes from npm, pinned in package-lock.json beside this file, and is installed there with
+``npm ci`` the first time these tests run. The page's Content-Security-Policy forbids inline scripts,
+which is how Playwright adds one, so these pages open with the policy bypassed.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.browser.drawing import DESKTOP, answer, asked_digit, draw_with_mouse, start_session
+
+HERE = Path(__file__).resolve().parent
+AXE_PACKAGE = HERE / "node_modules" / "axe-core"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+ADOPTED_BEST_PRACTICES = ["empty-table-header"]
+"""Rules outside WCAG's tags, and minor on axe's scale, that these pages are held to all the same."""
+NPM_SECONDS = 300
+ACCESSIBLE_DESKTOP = {**DESKTOP, "bypass_csp": True}
+
+RUN_AXE = """([tags, extraRules]) => axe.run(document, {
+        runOnly: {type: 'tag', values: tags},
+        rules: Object.fromEntries(extraRules.map(rule => [rule, {enabled: true}])),
+        resultTypes: ['violations'],
+    }).then(results => results.violations.map(violation => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        targets: violation.nodes.map(node => node.target.join(' ')),
+    })))"""
+
+
+def locked_axe_version():
+    lock = json.loads((HERE / "package-lock.json").read_text())
+    return lock["packages"]["node_modules/axe-core"]["version"]
+
+
+def installed_axe_version():
+    manifest = AXE_PACKAGE / "package.json"
+    return json.loads(manifest.read_text())["version"] if manifest.exists() else None
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    """The path of axe.min.js at the version the lock file pins, installed with ``npm ci`` when it is not."""
+    if installed_axe_version() != locked_axe_version():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is missing: the accessibility tests install axe-core with it (install Node.js and npm)")
+        try:
+            subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"],
+                           check=True, capture_output=True, text=True, timeout=NPM_SECONDS)
+        except subprocess.CalledProcessError as error:
+            pytest.fail(f"npm ci in {HERE} failed:\n{error.stderr}")
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"npm ci in {HERE} took more than {NPM_SECONDS} s")
+    return AXE_PACKAGE / "axe.min.js"
+
+
+def assert_accessible(page, axe_script, state):
+    """Run axe-core's WCAG 2.1 A and AA rules on the page as it is and fail on any serious or critical
+    violation, or any violation of the adopted best practices."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script))
+    violations = [found for found in page.evaluate(RUN_AXE, [WCAG_21_AA, ADOPTED_BEST_PRACTICES])
+                  if found["impact"] in BLOCKING or found["id"] in ADOPTED_BEST_PRACTICES]
+    assert not violations, f"{state}:\n" + "\n".join(
+        f"{found['impact']} {found['id']}: {found['help']} at {', '.join(found['targets'])}" for found in violations)
+
+
+def save_as(page, label):
+    page.keyboard.press(str(label))
+    page.wait_for_selector(f"#save-status:has-text('Saved as {label}')")
+
+
+def test_the_drawing_page(open_page, axe_script, one_of_each_digit):
+    page = open_page(ACCESSIBLE_DESKTOP).page
+    assert_accessible(page, axe_script, "/ before drawing")
+    draw_with_mouse(page, one_of_each_digit[3]["strokes"])
+    answer(page)
+    assert_accessible(page, axe_script, "/ drawn and answered")
+    save_as(page, 3)
+    assert_accessible(page, axe_script, "/ saved")
+
+
+def test_the_test_yourself_page(open_page, axe_script, one_of_each_digit):
+    page = open_page(ACCESSIBLE_DESKTOP, "/session").page
+    page.wait_for_selector("#progress:has-text('0 of 0 attempts.')")
+    assert_accessible(page, axe_script, "/session before starting")
+    start_session(page)
+    draw_with_mouse(page, one_of_each_digit[asked_digit(page)]["strokes"])
+    assert_accessible(page, axe_script, "/session drawn")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#progress:has-text('Attempt 1 of 10')")
+    assert_accessible(page, axe_script, "/session answered")
+
+
+def test_the_saved_drawings_page(open_page, axe_script, one_of_each_digit):
+    page = open_page(ACCESSIBLE_DESKTOP).page
+    draw_with_mouse(page, one_of_each_digit[7]["strokes"])
+    answer(page)
+    save_as(page, 7)
+    page.goto(page.url.rstrip("/") + "/samples")
+    page.wait_for_selector("#samples li")
+    assert_accessible(page, axe_script, "/samples with a saved drawing")
+    page.check("#mistakes-only")
+    page.wait_for_selector("#samples-status:not(:has-text('Loading'))")
+    assert_accessible(page, axe_script, "/samples, mistakes only")
