@@ -6,6 +6,7 @@ import io
 import json
 import sqlite3
 import threading
+import time
 from urllib.parse import urlsplit
 
 from bench.server import running_server
@@ -21,11 +22,12 @@ def body():
     return json.dumps({"image": image, "label": 7, "strokes": SEVEN})
 
 
-def burst_of_saves(url, acknowledged, enough, stop):
-    """Save until the connection dies, recording every id the server acknowledged."""
+def burst_of_saves(url, acknowledged, enough, stop, seconds=90):
+    """Save until the connection dies (or time runs out), recording every id the server acknowledged."""
     address = urlsplit(url)
     payload = body()
-    while not stop.is_set():
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
             connection.request("POST", "/api/samples", body=payload, headers={"Content-Type": "application/json"})
@@ -42,14 +44,14 @@ def burst_of_saves(url, acknowledged, enough, stop):
 def all_ids(url):
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    ids, page = set(), 1
-    while True:
+    ids, pages, page = set(), 1, 1
+    while page <= pages:
         connection.request("GET", f"/api/samples?page={page}&per_page=100")
         listing = json.loads(connection.getresponse().read())
         ids.update(sample["id"] for sample in listing["samples"])
-        if page >= listing["pages"]:
-            return ids
+        pages = listing["pages"]
         page += 1
+    return ids
 
 
 def test_acknowledged_saves_survive_sigkill(tmp_path):
