@@ -19,6 +19,7 @@ def main():
     args = parser.parse_args()
     try:
         app = create_app()
+        app.extensions["classifier"].load()
     except ModelError as error:
         print(f"digitpad: {error}", file=sys.stderr)
         return 1

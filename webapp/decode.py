@@ -12,6 +12,8 @@ import warnings
 
 from PIL import Image, UnidentifiedImageError
 
+from webapp.errors import InputError
+
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_PIXELS = 40_000_000
@@ -19,14 +21,6 @@ MAX_PIXELS = 40_000_000
 MIN_SIDE = 8
 MAX_ASPECT = 20
 DATA_URL = re.compile(r"^data:(?P<type>[\w/+.-]*)(?:;[^,]*)?;base64,", re.IGNORECASE)
-
-
-class InputError(Exception):
-    """A request the app cannot use; ``status`` is the HTTP code to answer with."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.status = status
 
 
 def image_from_request(request):

@@ -1,11 +1,19 @@
-"""JSON errors for the API, and a request id that ties a server error's log line to its response."""
+"""The app's HTTP errors: JSON answers, and a request id that ties a server error's log line to its response."""
 
 import uuid
 
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from webapp.decode import InputError
+from webapp.classifier import ModelError
+
+
+class InputError(Exception):
+    """A request the app cannot use; ``status`` is the HTTP code to answer with."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
 
 
 def init_app(app):
@@ -21,6 +29,11 @@ def init_app(app):
     @app.errorhandler(InputError)
     def bad_input(error):
         return jsonify(error=str(error)), error.status
+
+    @app.errorhandler(ModelError)
+    def no_model(error):
+        app.logger.error("request %s: %s", g.get("request_id", ""), error)
+        return jsonify(error=str(error)), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error):

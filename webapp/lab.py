@@ -6,8 +6,9 @@ import math
 from flask import Blueprint, abort, jsonify, request, send_file
 
 from webapp import samples
-from webapp.api import data_url, input_png, prediction
-from webapp.decode import InputError, bytes_from_base64_field, decode_image, json_object
+from webapp.answers import data_url, input_png, prediction
+from webapp.decode import bytes_from_base64_field, decode_image, json_object
+from webapp.errors import InputError
 from webapp.export import export_zip
 from webapp.preprocess import to_mnist
 
