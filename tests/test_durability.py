@@ -1,8 +1,6 @@
 """Nothing saved is lost: kill the server with SIGKILL in the middle of a burst of saves."""
 
-import base64
 import http.client
-import io
 import json
 import sqlite3
 import threading
@@ -10,16 +8,11 @@ import time
 from urllib.parse import urlsplit
 
 from bench.server import running_server
-from webapp.strokes import render_strokes
-
-SEVEN = [[[60, 60], [200, 60], [110, 230]]]
+from tests.helpers import SEVEN, data_url, drawing_png
 
 
 def body():
-    buffer = io.BytesIO()
-    render_strokes(SEVEN).save(buffer, format="PNG")
-    image = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    return json.dumps({"image": image, "label": 7, "strokes": SEVEN})
+    return json.dumps({"image": data_url(drawing_png(SEVEN)), "label": 7, "strokes": SEVEN})
 
 
 def burst_of_saves(url, acknowledged, enough, stop, seconds=90):

@@ -1,6 +1,5 @@
 """Hostile and odd input: every endpoint answers with JSON 4xx, never a 5xx or a stack trace."""
 
-import io
 import json
 
 import numpy as np
@@ -9,18 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from tests.helpers import SEVEN, encoded
 from webapp.strokes import render_strokes
 
-SEVEN = [[[60, 60], [200, 60], [110, 230]]]
 ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
              ("POST", "/api/samples"), ("GET", "/api/samples"), ("DELETE", "/api/samples/1"),
              ("GET", "/session"), ("GET", "/samples")]
-
-
-def encoded(image, format="PNG", **options):
-    buffer = io.BytesIO()
-    image.save(buffer, format=format, **options)
-    return buffer.getvalue()
 
 
 def post_image(client, data, content_type="image/png"):

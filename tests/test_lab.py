@@ -3,24 +3,21 @@
 import base64
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.helpers import ONE, SEVEN, data_url, drawing_png, encoded
 from training.data import load_drawings, render_drawings
 from webapp import create_app
-from webapp.strokes import render_strokes
 
-SEVEN = [[[60, 60, 0], [200, 60, 120], [110, 230, 260]]]
-ONE = [[[140, 40, 0], [140, 240, 200]]]
-
-
-def data_url(strokes):
-    buffer = io.BytesIO()
-    render_strokes(strokes).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -31,7 +28,8 @@ def lab(tmp_path):
 
 
 def save(client, strokes, label, **headers):
-    return client.post("/api/samples", json={"image": data_url(strokes), "label": label, "strokes": strokes},
+    return client.post("/api/samples", json={"image": data_url(drawing_png(strokes)), "label": label,
+                                             "strokes": strokes},
                        headers=headers)
 
 
@@ -80,7 +78,7 @@ def test_pages_are_numbered_from_one_newest_first(lab):
 def test_invalid_saves_are_refused(lab, body, status):
     _, client = lab
     if isinstance(body, dict) and body.get("image") is None and "image" in body:
-        body["image"] = data_url(SEVEN)
+        body["image"] = data_url(drawing_png(SEVEN))
     response = client.post("/api/samples", data=json.dumps(body), content_type="application/json")
     assert response.status_code == status
     assert "error" in response.get_json()
@@ -89,10 +87,8 @@ def test_invalid_saves_are_refused(lab, body, status):
 
 def test_empty_drawing_is_not_saved(lab):
     _, client = lab
-    blank = Image.new("RGBA", (280, 280))
-    buffer = io.BytesIO()
-    blank.save(buffer, format="PNG")
-    response = client.post("/api/samples", json={"image": base64.b64encode(buffer.getvalue()).decode(),
+    blank = encoded(Image.new("RGBA", (280, 280)))
+    response = client.post("/api/samples", json={"image": base64.b64encode(blank).decode(),
                                                  "label": 3, "strokes": []})
     assert response.status_code == 422
 
@@ -142,3 +138,15 @@ def test_export_download_is_a_zip_of_the_same_files(lab):
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert sorted(archive.namelist()) == ["digits.npz", "strokes.json"]
         assert json.loads(archive.read("strokes.json"))[0]["label"] == 7
+
+
+def test_export_command_needs_no_model(lab, tmp_path):
+    app, client = lab
+    save(client, SEVEN, 7)
+    out = tmp_path / "export"
+    env = {**os.environ, "MODEL": str(tmp_path / "no-model.tflite"), "SAMPLES_DB": app.config["SAMPLES_DB"]}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "export-samples", str(out)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with np.load(out / "digits.npz") as data:
+        assert data["labels"].tolist() == [7]
