@@ -108,10 +108,27 @@ def test_same_origin_writes_are_accepted(lab):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=0", "per_page=1000", "page=-1"])
-def test_bad_paging_is_400(lab, query):
+@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=0", "per_page=1000", "page=-1",
+                                   "page=%C2%B2", "per_page=%C2%B9", "page=%D9%A3", "page=99999999999999999999",
+                                   "page=1000001", "page=+1", "page=1.0", "mistakes=maybe", "mistakes=%C2%B9"])
+def test_bad_query_parameters_are_a_json_400(lab, query):
     _, client = lab
-    assert client.get(f"/api/samples?{query}").status_code == 400
+    response = client.get(f"/api/samples?{query}")
+    assert response.status_code == 400
+    assert isinstance(response.get_json()["error"], str)
+
+
+def test_the_last_allowed_page_is_empty_not_an_error(lab):
+    _, client = lab
+    response = client.get("/api/samples?page=1000000&per_page=100&mistakes=true")
+    assert response.status_code == 200 and response.get_json()["samples"] == []
+
+
+@pytest.mark.parametrize("sample_id", ["99999999999999999999", "0", "%C2%B2"])
+def test_deleting_an_impossible_id_is_404(lab, sample_id):
+    _, client = lab
+    response = client.delete(f"/api/samples/{sample_id}")
+    assert response.status_code == 404 and "error" in response.get_json()
 
 
 def test_export_command_writes_training_data(lab, tmp_path):

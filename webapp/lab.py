@@ -19,6 +19,9 @@ MAX_POINTS = 20_000
 MAX_MAGNITUDE = 1e12
 SAVED_IMAGE_SIZE = 560
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+SQLITE_MAX_ID = 2**63 - 1
 
 
 @bp.before_request
@@ -51,17 +54,15 @@ def save():
 
 @bp.get("")
 def listing():
-    page = positive_int("page", 1)
-    per_page = positive_int("per_page", 20)
-    if per_page > MAX_PER_PAGE:
-        raise InputError(f"per_page is at most {MAX_PER_PAGE}")
-    mistakes_only = request.args.get("mistakes", "") in ("1", "true", "yes")
+    page = whole_number("page", 1, MAX_PAGE)
+    per_page = whole_number("per_page", 20, MAX_PER_PAGE)
+    mistakes_only = flag("mistakes")
     rows, total = samples.page(page, per_page, mistakes_only)
     return jsonify(samples=[summary(row) for row in rows], page=page, per_page=per_page, total=total,
                    pages=max(1, math.ceil(total / per_page)))
 
 
-@bp.delete("/<int:sample_id>")
+@bp.delete(f"/<int(min=1, max={SQLITE_MAX_ID}):sample_id>")
 def remove(sample_id):
     if not samples.delete(sample_id):
         abort(404, description=f"there is no sample {sample_id}")
@@ -114,11 +115,20 @@ def _finite_number(value):
             and math.isfinite(value) and abs(value) <= MAX_MAGNITUDE)
 
 
-def positive_int(name, default):
+def whole_number(name, default, largest):
+    """A query parameter that must be ASCII digits from 1 to ``largest``."""
     text = request.args.get(name, str(default))
-    if not text.isdigit() or int(text) < 1:
-        raise InputError(f"{name} must be a whole number from 1")
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(largest))
+            and 1 <= int(text) <= largest):
+        raise InputError(f"{name} must be a whole number from 1 to {largest}")
     return int(text)
+
+
+def flag(name):
+    text = request.args.get(name, "")
+    if text.lower() not in FLAGS:
+        raise InputError(f"{name} must be 1 or 0")
+    return FLAGS[text.lower()]
 
 
 def png_bytes(picture):
