@@ -8,6 +8,7 @@ from waitress import serve
 
 from webapp import create_app
 from webapp.classifier import ModelError
+from webapp.limits import waitress_body_limit
 
 
 def main():
@@ -25,7 +26,8 @@ def main():
         return 1
     print(f"Digit Pad is serving model {app.extensions['classifier'].name} at http://{args.host}:{args.port}/",
           flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad")
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
+          max_request_body_size=waitress_body_limit(app))
     return 0
 
 
