@@ -3,6 +3,7 @@
 import base64
 import io
 
+from webapp import create_app
 from webapp.strokes import render_strokes
 
 SEVEN = [[[60, 60, 0], [200, 60, 120], [110, 230, 260]]]
@@ -24,3 +25,14 @@ def drawing_png(strokes):
 
 def data_url(data, media_type="image/png"):
     return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
+
+
+def fresh_app(folder, **settings):
+    """An app with the shipped model and its own empty samples database in ``folder``."""
+    return create_app({"TESTING": True, "SAMPLES_DB": str(folder / "lab" / "samples.sqlite3"), **settings})
+
+
+def save(client, strokes, label, **headers):
+    """Save a drawing of ``strokes`` labelled ``label`` through the API."""
+    return client.post("/api/samples", json={"image": data_url(drawing_png(strokes)), "label": label,
+                                             "strokes": strokes}, headers=headers)

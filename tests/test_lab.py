@@ -13,24 +13,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.helpers import ONE, SEVEN, data_url, drawing_png, encoded
+from tests.helpers import ONE, SEVEN, data_url, drawing_png, encoded, fresh_app, save
 from training.data import load_drawings, render_drawings
-from webapp import create_app
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def lab(tmp_path):
     """A client of an app with its own empty samples database."""
-    app = create_app({"TESTING": True, "SAMPLES_DB": str(tmp_path / "lab" / "samples.sqlite3")})
+    app = fresh_app(tmp_path)
     return app, app.test_client()
-
-
-def save(client, strokes, label, **headers):
-    return client.post("/api/samples", json={"image": data_url(drawing_png(strokes)), "label": label,
-                                             "strokes": strokes},
-                       headers=headers)
 
 
 def test_save_list_and_delete(lab):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from webapp.access import settings_from_environment
 from webapp.classifier import Classifier
 from webapp.limits import MAX_BODY
 
@@ -20,16 +21,18 @@ def create_app(test_config=None):
         MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
         MAX_CONTENT_LENGTH=MAX_BODY,
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
+        **settings_from_environment(),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import api, errors, export, lab, limits, pages, samples, security
+    from webapp import access, api, errors, export, lab, limits, pages, samples, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(lab.bp)
+    access.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
     security.init_app(app)

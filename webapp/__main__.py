@@ -1,4 +1,4 @@
-"""Serve Digit Pad with a production WSGI server: ``python -m webapp [--host H] [--port P]``."""
+"""Serve Digit Pad with a production WSGI server: ``python -m webapp [--host H] [--port P] [--public-url URL]``."""
 
 import argparse
 import os
@@ -7,21 +7,52 @@ import sys
 from waitress import serve
 
 from webapp import create_app
+from webapp.access import public_host, settings_from_environment
 from webapp.classifier import ModelError
 from webapp.limits import waitress_body_limit
 
+WILDCARDS = ("0.0.0.0", "::")
 
-def main():
+
+def parse_args():
+    environment = settings_from_environment()
     parser = argparse.ArgumentParser(prog="python -m webapp", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)),
                         help="port (default: $PORT or 8000)")
     parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
-    args = parser.parse_args()
+    parser.add_argument("--public-url", default=environment["PUBLIC_URL"],
+                        help="the URL people open when it serves a network, e.g. https://digits.example.org; "
+                             "its host name is trusted (default: $PUBLIC_URL)")
+    parser.add_argument("--behind-proxy", action="store_true", default=environment["BEHIND_PROXY"],
+                        help="a reverse proxy (TLS) forwards the requests: believe its X-Forwarded-* headers")
+    return parser.parse_args()
+
+
+def settings(args):
+    """App settings from the command line; ValueError says what is missing or wrong.
+
+    The address served is trusted as a host name too, unless it is every
+    address (0.0.0.0), which says nothing of the name people will use.
+    """
+    trusted = settings_from_environment()["TRUSTED_HOSTS"]
+    if args.public_url:
+        public_host(args.public_url)
+    if args.host in WILDCARDS:
+        if not (args.public_url or trusted):
+            raise ValueError(f"serving every address ({args.host}) needs the name people will use: "
+                             "add --public-url http://NAME:PORT (or set TRUSTED_HOSTS=NAME,...)")
+    else:
+        trusted.append(args.host)
+    return {"PUBLIC_URL": args.public_url, "BEHIND_PROXY": args.behind_proxy, "TRUSTED_HOSTS": trusted}
+
+
+def main():
+    args = parse_args()
     try:
-        app = create_app()
+        app = create_app(settings(args))
         app.extensions["classifier"].load()
-    except ModelError as error:
+    except (ModelError, ValueError) as error:
         print(f"digitpad: {error}", file=sys.stderr)
         return 1
     print(f"Digit Pad is serving model {app.extensions['classifier'].name} at http://{args.host}:{args.port}/",

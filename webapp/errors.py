@@ -9,11 +9,12 @@ from webapp.classifier import ModelError
 
 
 class InputError(Exception):
-    """A request the app cannot use; ``status`` is the HTTP code to answer with."""
+    """A request the app cannot or will not serve; ``status`` is the HTTP code to answer with."""
 
-    def __init__(self, message, status=400):
+    def __init__(self, message, status=400, headers=None):
         super().__init__(message)
         self.status = status
+        self.headers = headers or {}
 
 
 def init_app(app):
@@ -28,7 +29,7 @@ def init_app(app):
 
     @app.errorhandler(InputError)
     def bad_input(error):
-        return jsonify(error=str(error)), error.status
+        return jsonify(error=str(error)), error.status, error.headers
 
     @app.errorhandler(ModelError)
     def no_model(error):

@@ -6,6 +6,7 @@ import math
 from flask import Blueprint, abort, jsonify, request, send_file
 
 from webapp import samples
+from webapp.access import admin_only, refuse_cross_site_writes
 from webapp.answers import data_url, input_png, prediction
 from webapp.decode import bytes_from_base64_field, decode_image, json_object
 from webapp.errors import InputError
@@ -24,16 +25,7 @@ FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": 
 SQLITE_MAX_ID = 2**63 - 1
 
 
-@bp.before_request
-def refuse_cross_site_writes():
-    """Browsers name the page that sent a request; a write from any other site is refused."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
-        raise InputError("cross-site requests may not change samples", status=403)
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        raise InputError("cross-site requests may not change samples", status=403)
+bp.before_request(refuse_cross_site_writes)
 
 
 @bp.post("")
@@ -53,6 +45,7 @@ def save():
 
 
 @bp.get("")
+@admin_only
 def listing():
     page = whole_number("page", 1, MAX_PAGE)
     per_page = whole_number("per_page", 20, MAX_PER_PAGE)
@@ -63,6 +56,7 @@ def listing():
 
 
 @bp.delete(f"/<int(min=1, max={SQLITE_MAX_ID}):sample_id>")
+@admin_only
 def remove(sample_id):
     if not samples.delete(sample_id):
         abort(404, description=f"there is no sample {sample_id}")
@@ -70,6 +64,7 @@ def remove(sample_id):
 
 
 @bp.get("/export")
+@admin_only
 def download():
     return send_file(io.BytesIO(export_zip(samples.every_sample())), mimetype="application/zip",
                      as_attachment=True, download_name="digitpad-samples.zip")
