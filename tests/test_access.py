@@ -2,8 +2,12 @@
 
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
+
+from bench.server import running_server
 
 from tests.helpers import SEVEN, drawing_png, fresh_app, save
 from webapp import access
@@ -110,3 +114,22 @@ def test_tokens_are_compared_in_constant_time(tmp_path, monkeypatch):
     client.environ_base.update(ELSEWHERE)
     assert client.get("/api/samples", headers={"Authorization": "Bearer guess"}).status_code == 401
     assert compared == [(b"guess", TOKEN.encode())]
+
+
+def listing_status(url, **headers):
+    with urllib.request.urlopen(urllib.request.Request(url + "/api/samples", headers=headers), timeout=10) as answer:
+        return answer.status
+
+
+@pytest.mark.parametrize("behind_proxy", [False, True])
+def test_the_production_server_passes_forwarded_headers_to_the_app(tmp_path, behind_proxy):
+    """waitress would drop them, hiding that a proxy on this machine forwarded a stranger's request."""
+    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": TOKEN}
+    with running_server(*(["--behind-proxy"] if behind_proxy else []), env=env) as (url, _):
+        assert listing_status(url) == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            listing_status(url, **{"X-Forwarded-For": "203.0.113.9"})
+        assert refused.value.code == 401
+        assert listing_status(url, **{"X-Forwarded-For": "203.0.113.9", "Authorization": f"Bearer {TOKEN}"}) == 200
+        if behind_proxy:
+            assert listing_status(url, **{"X-Forwarded-For": "127.0.0.1"}) == 200

@@ -57,8 +57,10 @@ def main():
         return 1
     print(f"Digit Pad is serving model {app.extensions['classifier'].name} at http://{args.host}:{args.port}/",
           flush=True)
+    # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
+    # and otherwise takes a forwarded request for a stranger's, never for this machine's.
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
-          max_request_body_size=waitress_body_limit(app))
+          max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False)
     return 0
 
 
