@@ -2,6 +2,7 @@
 
 from urllib.parse import unquote
 
+from bench.server import running_server
 from tests.browser.drawing import DESKTOP, answer, draw_with_mouse
 
 
@@ -51,3 +52,30 @@ def test_a_test_session_keeps_score_and_exports_csv(open_page, one_of_each_digit
     lines = unquote(href.split(",", 1)[1]).strip().splitlines()
     assert lines[0].startswith("attempt,asked,read,correct,confidence,p0")
     assert len(lines) == 11
+
+
+def test_the_saved_page_asks_for_the_admin_token_when_the_server_wants_it(chromium, tmp_path):
+    """A client the server does not count as local (here: one a proxy forwarded) must give the token."""
+    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": "open sesame"}
+    with running_server(env=env) as (url, _):
+        context = chromium.new_context(**DESKTOP, extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+        try:
+            page = context.new_page()
+            page.goto(url + "/samples")
+            page.wait_for_selector("#admin-token:not([hidden])")
+            assert "private" in page.inner_text("#samples-status")
+            page.get_by_label("Admin token").fill("wrong guess")
+            page.get_by_role("button", name="Show drawings").click()
+            page.wait_for_selector("#admin-token:not([hidden])")
+            page.get_by_label("Admin token").fill("open sesame")
+            page.get_by_role("button", name="Show drawings").click()
+            page.wait_for_selector("#samples-status:has-text('Nothing saved yet')")
+            assert page.is_hidden("#admin-token")
+            page.reload()
+            page.wait_for_selector("#samples-status:has-text('Nothing saved yet')")
+            assert page.is_hidden("#admin-token")
+            with page.expect_download() as download:
+                page.click("#export")
+            assert download.value.suggested_filename.endswith(".zip")
+        finally:
+            context.close()
