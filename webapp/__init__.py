@@ -27,7 +27,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import access, api, errors, export, lab, limits, pages, samples, security
+    from webapp import access, api, decode, errors, export, lab, limits, pages, samples, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -35,6 +35,7 @@ def create_app(test_config=None):
     access.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
+    decode.init_app(app)
     security.init_app(app)
     samples.init_app(app)
     export.init_app(app)
