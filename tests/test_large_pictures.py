@@ -1,12 +1,14 @@
 """Large pictures: bounded before decoding, JPEGs decoded small, nothing full-size copied, saved as read."""
 
+import base64
+import io
 import threading
 
 import pytest
 from PIL import Image, JpegImagePlugin, PngImagePlugin
 
 from bench.memory import digit_picture
-from tests.helpers import encoded
+from tests.helpers import data_url, encoded, fresh_app
 from webapp import decode
 from webapp.preprocess import WORKING_SIZE, to_mnist
 
@@ -95,3 +97,18 @@ def test_no_more_than_the_allowed_large_decodes_run_at_once(app, monkeypatch):
     for thread in threads:
         thread.join(timeout=120)
     assert most[0] <= decode.LARGE_DECODES_AT_ONCE
+
+
+def test_a_saved_photo_is_stored_upright_and_as_small_as_the_model_read_it(tmp_path):
+    """Phones store photos sideways with an EXIF orientation; the model reads them turned upright."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo = digit_picture(1500, 2000).rotate(90, expand=True)
+    data = encoded(photo, "JPEG", quality=90, exif=exif.tobytes())
+    client = fresh_app(tmp_path).test_client()
+    response = client.post("/api/samples", json={"image": data_url(data, "image/jpeg"), "label": 7, "strokes": []})
+    assert response.status_code == 201
+    assert response.get_json()["prediction"] == 7
+    stored = client.get("/api/samples").get_json()["samples"][0]["image"]
+    picture = Image.open(io.BytesIO(base64.b64decode(stored.split(",", 1)[1])))
+    assert picture.size == (420, 560)

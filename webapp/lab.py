@@ -18,7 +18,6 @@ bp = Blueprint("lab", __name__, url_prefix="/api/samples")
 MAX_STROKES = 100
 MAX_POINTS = 20_000
 MAX_MAGNITUDE = 1e12
-SAVED_IMAGE_SIZE = 560
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
 FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
@@ -127,9 +126,7 @@ def flag(name):
 
 
 def png_bytes(picture):
-    """The saved picture as PNG, shrunk to at most SAVED_IMAGE_SIZE pixels a side."""
-    picture = picture.copy()
-    picture.thumbnail((SAVED_IMAGE_SIZE, SAVED_IMAGE_SIZE))
+    """The picture the model read (upright, at most the working size a side) as PNG."""
     if picture.mode not in ("RGB", "RGBA", "L", "LA"):
         picture = picture.convert("RGBA")
     buffer = io.BytesIO()

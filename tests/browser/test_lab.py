@@ -1,7 +1,14 @@
 """The handwriting lab in the browser: save with a label, browse and delete, run a test session."""
 
+import base64
+import io
+import json
+import urllib.request
 from urllib.parse import unquote
 
+from PIL import Image
+
+from bench.memory import digit_picture
 from bench.server import running_server
 from tests.browser.drawing import DESKTOP, answer, draw_with_mouse
 
@@ -79,3 +86,22 @@ def test_the_saved_page_asks_for_the_admin_token_when_the_server_wants_it(chromi
             assert download.value.suggested_filename.endswith(".zip")
         finally:
             context.close()
+
+
+def test_a_large_phone_photo_is_saved_upright_and_scaled(open_page, server_url, tmp_path):
+    """Sent whole as base64, a 6.6-MB photo would pass the 8-MB limit; the page sends the picture the server reads."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo = tmp_path / "photo.jpg"
+    digit_picture(3000, 4000, grain=20).rotate(90, expand=True).save(photo, quality=95, exif=exif.tobytes())
+    assert 6_400_000 < photo.stat().st_size < 8_000_000
+    page = open_page(DESKTOP).page
+    page.set_input_files("#upload", str(photo))
+    assert answer(page) == "7"
+    page.click("#labeler button[data-label='7']")
+    page.wait_for_selector("#save-status:has-text('Saved as 7')")
+    sample_id = int(page.inner_text("#save-status").split("#", 1)[1].split(",", 1)[0])
+    with urllib.request.urlopen(f"{server_url}/api/samples?per_page=100", timeout=10) as response:
+        saved = next(s for s in json.load(response)["samples"] if s["id"] == sample_id)
+    picture = Image.open(io.BytesIO(base64.b64decode(saved["image"].split(",", 1)[1])))
+    assert picture.size == (420, 560)
