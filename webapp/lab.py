@@ -3,14 +3,14 @@
 import io
 import math
 
-from flask import Blueprint, abort, jsonify, request, send_file
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 
 from webapp import samples
 from webapp.access import admin_only, refuse_cross_site_writes
 from webapp.answers import data_url, input_png, prediction
 from webapp.decode import bytes_from_base64_field, decode_image, json_object
 from webapp.errors import InputError
-from webapp.export import export_zip
+from webapp.export import zip_chunks
 from webapp.preprocess import to_mnist
 
 bp = Blueprint("lab", __name__, url_prefix="/api/samples")
@@ -65,8 +65,8 @@ def remove(sample_id):
 @bp.get("/export")
 @admin_only
 def download():
-    return send_file(io.BytesIO(export_zip(samples.every_sample())), mimetype="application/zip",
-                     as_attachment=True, download_name="digitpad-samples.zip")
+    return Response(stream_with_context(zip_chunks()), mimetype="application/zip",
+                    headers={"Content-Disposition": "attachment; filename=digitpad-samples.zip"})
 
 
 def summary(row):
@@ -74,7 +74,7 @@ def summary(row):
     return {
         "id": row["id"], "created_at": row["created_at"], "label": row["label"],
         "prediction": row["prediction"], "confidence": probabilities[row["prediction"]],
-        "probabilities": probabilities, "model": row["model"], "strokes": len(row["strokes"]),
+        "probabilities": probabilities, "model": row["model"], "strokes": row["stroke_count"],
         "image": data_url(row["image_png"]),
         "input": data_url(row["input_png"]),
     }
