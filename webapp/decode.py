@@ -105,6 +105,7 @@ def decode_image(data):
             with _decode_slot(samples(image)):
                 image.load()
                 image = working_picture(image)
+            _drop_metadata(image)
     except InputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -115,6 +116,12 @@ def decode_image(data):
     except (OSError, SyntaxError, ValueError, EOFError):
         raise InputError("the image is truncated or corrupt") from None
     return image
+
+
+def _drop_metadata(image):
+    """Forget EXIF and XMP once the picture is upright: they could turn it again, and may say where it was taken."""
+    for key in ("exif", "xmp", "XML:com.adobe.xmp"):
+        image.info.pop(key, None)
 
 
 def samples(image):

@@ -65,7 +65,15 @@ def working_picture(image):
     """
     if max(image.size) > WORKING_SIZE:
         image = ImageOps.contain(image, (WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
-    return ImageOps.exif_transpose(image)
+    return _upright(image)
+
+
+def _upright(image):
+    """The image turned by its EXIF orientation; one whose metadata cannot be parsed is taken as stored."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # Pillow's EXIF parser raises many kinds of error on broken metadata
+        return image
 
 
 def _flatten_to_gray(image):
