@@ -122,3 +122,19 @@ def test_the_export_is_streamed_with_little_memory(tmp_path):
         with np.load(io.BytesIO(archive.read("digits.npz"))) as digits:
             assert digits["images"].shape == (60, 28, 28) and digits["labels"].tolist() == [7] * 60
     assert len(records) == 60 and records[0]["strokes"] == long_drawing
+
+
+def test_a_database_from_a_newer_version_is_left_alone_with_a_clear_503(tmp_path):
+    app = fresh_app(tmp_path)
+    client = app.test_client()
+    save(client, SEVEN, 7)
+    with sqlite3.connect(app.config["SAMPLES_DB"]) as db:
+        db.execute(f"PRAGMA user_version = {samples.SCHEMA_VERSION + 1}")
+    db.close()
+    response = client.get("/api/samples")
+    assert response.status_code == 503 and "newer" in response.get_json()["error"]
+    assert save(client, SEVEN, 7).status_code == 503
+    with sqlite3.connect(app.config["SAMPLES_DB"]) as db:
+        assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == samples.SCHEMA_VERSION + 1
+    db.close()

@@ -34,7 +34,7 @@ DATA_URL = re.compile(r"^data:(?P<type>[\w/+.-]*)(?:;[^,]*)?;base64,", re.IGNORE
 
 
 def image_from_request(request):
-    """The PIL image a prediction request carries, fully decoded."""
+    """The picture a prediction request carries, decoded as :func:`decode_image` does."""
     content_type = request.mimetype
     if content_type == "application/json":
         return decode_image(_bytes_from_json(request))

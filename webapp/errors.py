@@ -6,6 +6,7 @@ from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from webapp.classifier import ModelError
+from webapp.samples import SchemaError
 
 
 class InputError(Exception):
@@ -32,7 +33,8 @@ def init_app(app):
         return jsonify(error=str(error)), error.status, error.headers
 
     @app.errorhandler(ModelError)
-    def no_model(error):
+    @app.errorhandler(SchemaError)
+    def cannot_serve(error):
         app.logger.error("request %s: %s", g.get("request_id", ""), error)
         return jsonify(error=str(error)), 503
 
