@@ -10,9 +10,8 @@ import pytest
 from bench.server import running_server
 
 from tests.helpers import SEVEN, drawing_png, fresh_app, save
-from webapp import access
+from webapp import PROJECT_ROOT, access
 
-ROOT = access.__file__.rsplit("/webapp/", 1)[0]
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 TOKEN = "correct horse battery staple"
 
@@ -58,7 +57,7 @@ def test_forwarded_headers_count_only_behind_a_proxy(tmp_path):
 
 
 def test_serving_every_address_needs_a_public_name(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "webapp", "--host", "0.0.0.0", "--port", "1"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "webapp", "--host", "0.0.0.0", "--port", "1"], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=60,
                             env={"PATH": "/usr/bin:/bin", "SAMPLES_DB": str(tmp_path / "s.sqlite3")})
     assert result.returncode == 1

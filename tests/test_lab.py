@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ from PIL import Image
 
 from tests.helpers import ONE, SEVEN, data_url, drawing_png, encoded, fresh_app, save
 from training.data import load_drawings, render_drawings
-ROOT = Path(__file__).resolve().parent.parent
+from webapp import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -155,7 +154,7 @@ def test_export_command_needs_no_model(lab, tmp_path):
     out = tmp_path / "export"
     env = {**os.environ, "MODEL": str(tmp_path / "no-model.tflite"), "SAMPLES_DB": app.config["SAMPLES_DB"]}
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "export-samples", str(out)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     with np.load(out / "digits.npz") as data:
         assert data["labels"].tolist() == [7]

@@ -2,9 +2,8 @@
 
 import shutil
 import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from webapp import PROJECT_ROOT
 
 
 def fake_python(folder, version):
@@ -19,8 +18,8 @@ def fake_python(folder, version):
 def test_setup_venv_stops_on_an_old_python_with_one_line(tmp_path):
     project = tmp_path / "project"
     (project / "scripts").mkdir(parents=True)
-    shutil.copy(ROOT / "scripts" / "setup-venv", project / "scripts")
-    shutil.copy(ROOT / "requirements.txt", project)
+    shutil.copy(PROJECT_ROOT / "scripts" / "setup-venv", project / "scripts")
+    shutil.copy(PROJECT_ROOT / "requirements.txt", project)
     bin_folder = fake_python(tmp_path / "bin", "3.10")
     result = subprocess.run(["bash", "scripts/setup-venv", "requirements.txt"], cwd=project, capture_output=True,
                             text=True, timeout=60, env={"PATH": f"{bin_folder}:/usr/bin:/bin"})
