@@ -17,9 +17,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.browser import CHROMIUM_ARGS, DESKTOP, READY, draw_with_mouse  # noqa: E402
 from bench.server import running_server  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
-from tests.browser.drawing import DESKTOP, answer, draw_with_mouse  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
 
 LATENCIES = """() => {
@@ -47,7 +46,7 @@ def main():
             if page.is_enabled("#clear"):
                 page.click("#clear")
             draw_with_mouse(page, record["strokes"])
-            answer(page)
+            page.wait_for_selector(READY, state="attached")
             timings.append(page.evaluate(LATENCIES))
         browser.close()
     timings = np.array(timings)

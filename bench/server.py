@@ -43,14 +43,13 @@ def running_server(*extra_args, env=None, timeout=60):
 
 def wait_until_healthy(url, process, log, timeout):
     deadline = time.monotonic() + timeout
-    while True:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             with urllib.request.urlopen(f"{url}/api/health", timeout=2):
                 return
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                log.seek(0)
-                raise RuntimeError(f"the server did not start:\n{log.read()}") from None
             time.sleep(0.05)
+    process.kill()
+    process.wait(timeout=10)
+    log.seek(0)
+    raise RuntimeError(f"the server did not start within {timeout} s:\n{log.read()}")

@@ -7,20 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.helpers import SEVEN, drawing_png, encoded
 from webapp.strokes import render_strokes
-
-SEVEN = [[[60, 60], [200, 60], [110, 230]]]
-
-
-def png_bytes(image, format="PNG"):
-    buffer = io.BytesIO()
-    image.save(buffer, format=format)
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
 def seven_png():
-    return png_bytes(render_strokes(SEVEN))
+    return drawing_png(SEVEN)
 
 
 def assert_prediction(response, digit=None):
@@ -58,7 +51,7 @@ def test_multipart_upload(client, seven_png):
 
 @pytest.mark.parametrize("format", ["JPEG", "WEBP"])
 def test_jpeg_and_webp(client, format):
-    data = png_bytes(render_strokes(SEVEN).convert("RGB"), format=format)
+    data = encoded(render_strokes(SEVEN).convert("RGB"), format=format)
     assert_prediction(client.post("/api/predict", data=data, content_type=f"image/{format.lower()}"), digit=7)
 
 
@@ -68,7 +61,7 @@ def test_model_name_is_reported(client, app, seven_png):
 
 
 def test_empty_drawing_is_422(client):
-    blank = png_bytes(Image.new("RGBA", (280, 280), (0, 0, 0, 0)))
+    blank = encoded(Image.new("RGBA", (280, 280), (0, 0, 0, 0)))
     response = client.post("/api/predict", data=blank, content_type="image/png")
     assert response.status_code == 422
     assert "empty" in response.get_json()["error"]
@@ -101,7 +94,7 @@ def test_truncated_image_is_400(client, seven_png):
 
 
 def test_decompression_bomb_is_refused_before_decoding(client):
-    huge = png_bytes(Image.new("1", (20000, 20000), 1))
+    huge = encoded(Image.new("1", (20000, 20000), 1))
     assert len(huge) < 200_000
     response = client.post("/api/predict", data=huge, content_type="image/png")
     assert response.status_code == 413
@@ -110,7 +103,7 @@ def test_decompression_bomb_is_refused_before_decoding(client):
 
 @pytest.mark.parametrize("size", [(1, 1), (10000, 1), (4000, 20)])
 def test_absurd_dimensions_are_refused(client, size):
-    response = client.post("/api/predict", data=png_bytes(Image.new("L", size, 0)), content_type="image/png")
+    response = client.post("/api/predict", data=encoded(Image.new("L", size, 0)), content_type="image/png")
     assert response.status_code == 400
     assert "too small or too narrow" in response.get_json()["error"]
 

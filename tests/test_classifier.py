@@ -12,8 +12,13 @@ from webapp.classifier import Classifier, ModelError
 
 
 def test_missing_model_names_the_training_command(tmp_path):
+    app = create_app({"MODEL": str(tmp_path / "nothing.tflite")})
     with pytest.raises(ModelError, match="train.py"):
-        create_app({"MODEL": str(tmp_path / "nothing.tflite")})
+        app.extensions["classifier"].load()
+    response = app.test_client().post("/api/predict", data=b"", content_type="image/png")
+    assert response.status_code == 400
+    response = app.test_client().get("/api/health")
+    assert response.status_code == 503 and "train.py" in response.get_json()["error"]
 
 
 @pytest.mark.parametrize("suffix", [".tflite", ".keras"])
@@ -21,7 +26,7 @@ def test_corrupt_model_is_refused(tmp_path, suffix):
     broken = tmp_path / f"broken{suffix}"
     broken.write_bytes(b"this is not a model")
     with pytest.raises(ModelError, match="cannot load"):
-        Classifier(broken)
+        Classifier(broken).load()
 
 
 def test_wrong_shape_model_is_refused(tmp_path):
@@ -31,7 +36,7 @@ def test_wrong_shape_model_is_refused(tmp_path):
     path = tmp_path / "wrong.keras"
     model.save(path)
     with pytest.raises(ModelError, match="needs"):
-        Classifier(path)
+        Classifier(path).load()
 
 
 def test_litert_export_matches_keras(mnist_test):

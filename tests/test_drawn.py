@@ -1,10 +1,9 @@
 """The shipped model on real pen-drawn digits from writers it never trained on, sent like the page sends them."""
 
-import io
-
 import numpy as np
 import pytest
 
+from tests.helpers import encoded
 from webapp.pad import PEN_WIDTHS
 from webapp.strokes import render_recorded
 
@@ -21,9 +20,8 @@ def test_drawn_digits_from_unseen_writers(client, app, pendigits, pen):
     records = held_out(app, pendigits, 150)
     correct = 0
     for record in records:
-        buffer = io.BytesIO()
-        render_recorded(record["strokes"], pen_width=PEN_WIDTHS[pen]).save(buffer, format="PNG")
-        response = client.post("/api/predict", data=buffer.getvalue(), content_type="image/png")
+        png = encoded(render_recorded(record["strokes"], pen_width=PEN_WIDTHS[pen]))
+        response = client.post("/api/predict", data=png, content_type="image/png")
         assert response.status_code == 200
         correct += response.get_json()["digit"] == record["label"]
     assert correct / len(records) >= 0.97

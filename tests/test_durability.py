@@ -1,31 +1,26 @@
 """Nothing saved is lost: kill the server with SIGKILL in the middle of a burst of saves."""
 
-import base64
 import http.client
-import io
 import json
 import sqlite3
 import threading
+import time
 from urllib.parse import urlsplit
 
 from bench.server import running_server
-from webapp.strokes import render_strokes
-
-SEVEN = [[[60, 60], [200, 60], [110, 230]]]
+from tests.helpers import SEVEN, data_url, drawing_png
 
 
 def body():
-    buffer = io.BytesIO()
-    render_strokes(SEVEN).save(buffer, format="PNG")
-    image = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    return json.dumps({"image": image, "label": 7, "strokes": SEVEN})
+    return json.dumps({"image": data_url(drawing_png(SEVEN)), "label": 7, "strokes": SEVEN})
 
 
-def burst_of_saves(url, acknowledged, enough, stop):
-    """Save until the connection dies, recording every id the server acknowledged."""
+def burst_of_saves(url, acknowledged, enough, stop, seconds=90):
+    """Save until the connection dies (or time runs out), recording every id the server acknowledged."""
     address = urlsplit(url)
     payload = body()
-    while not stop.is_set():
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
             connection.request("POST", "/api/samples", body=payload, headers={"Content-Type": "application/json"})
@@ -42,14 +37,14 @@ def burst_of_saves(url, acknowledged, enough, stop):
 def all_ids(url):
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    ids, page = set(), 1
-    while True:
+    ids, pages, page = set(), 1, 1
+    while page <= pages:
         connection.request("GET", f"/api/samples?page={page}&per_page=100")
         listing = json.loads(connection.getresponse().read())
         ids.update(sample["id"] for sample in listing["samples"])
-        if page >= listing["pages"]:
-            return ids
+        pages = listing["pages"]
         page += 1
+    return ids
 
 
 def test_acknowledged_saves_survive_sigkill(tmp_path):

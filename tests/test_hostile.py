@@ -1,7 +1,8 @@
 """Hostile and odd input: every endpoint answers with JSON 4xx, never a 5xx or a stack trace."""
 
-import io
 import json
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -9,18 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from tests.helpers import SEVEN, data_url, encoded
 from webapp.strokes import render_strokes
 
-SEVEN = [[[60, 60], [200, 60], [110, 230]]]
 ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
              ("POST", "/api/samples"), ("GET", "/api/samples"), ("DELETE", "/api/samples/1"),
              ("GET", "/session"), ("GET", "/samples")]
-
-
-def encoded(image, format="PNG", **options):
-    buffer = io.BytesIO()
-    image.save(buffer, format=format, **options)
-    return buffer.getvalue()
 
 
 def post_image(client, data, content_type="image/png"):
@@ -128,4 +123,97 @@ def test_fuzzed_requests_never_cause_a_server_error(client, method_path, body, c
     response = client.open(path, method=method, data=body, content_type=content_type)
     assert response.status_code < 500, response.get_data(as_text=True)
     if path.startswith("/api/") and response.status_code >= 400:
+        assert isinstance(response.get_json()["error"], str)
+
+
+def real_pictures():
+    """The same drawn 7 as real PNG, JPEG (with an EXIF orientation) and WebP files."""
+    seven = render_strokes(SEVEN)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return [encoded(seven, "PNG"), encoded(seven.convert("RGB"), "JPEG", exif=exif.tobytes()),
+            encoded(seven.convert("RGB"), "WEBP")]
+
+
+REAL_PICTURES = real_pictures()
+
+
+def png_chunks(data):
+    """(type, body) of each chunk of a PNG file."""
+    chunks, position = [], 8
+    while position + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        chunks.append((kind, data[position + 8:position + 8 + length]))
+        position += 12 + length
+    return chunks
+
+
+def png_file(chunks):
+    """A PNG file of the chunks, each with a correct checksum, so a reader gets past them to the pixels."""
+    body = b"".join(struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+                    for kind, data in chunks)
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+def mutated(draw, data):
+    data = bytearray(data)
+    for _ in range(draw(st.integers(1, 6))):
+        if not data:
+            break
+        position = draw(st.integers(0, len(data) - 1))
+        change = draw(st.sampled_from(["replace", "cut", "insert"]))
+        if change == "replace":
+            data[position] = draw(st.integers(0, 255))
+        elif change == "cut":
+            del data[position:position + draw(st.integers(1, 64))]
+        else:
+            data[position:position] = draw(st.binary(min_size=1, max_size=16))
+    return bytes(data)
+
+
+@st.composite
+def mutated_pictures(draw):
+    """A real picture with a few bytes changed, cut out or inserted: headers, sizes and pixel data alike.
+
+    A PNG's chunk is sometimes mutated inside and given a correct checksum,
+    so that the change reaches the decoder instead of failing the checksum.
+    """
+    data = draw(st.sampled_from(REAL_PICTURES))
+    if data.startswith(b"\x89PNG") and draw(st.booleans()):
+        chunks = png_chunks(data)
+        index = draw(st.integers(0, len(chunks) - 1))
+        chunks[index] = (chunks[index][0], mutated(draw, chunks[index][1]))
+        return png_file(chunks)
+    return mutated(draw, data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=mutated_pictures(), content_type=st.sampled_from(["image/png", "image/jpeg", "image/webp"]))
+def test_mutated_pictures_never_cause_a_server_error(client, data, content_type):
+    response = client.post("/api/predict", data=data, content_type=content_type)
+    assert response.status_code in (200, 400, 413, 415, 422), response.get_data(as_text=True)
+    if response.status_code != 200:
+        assert isinstance(response.get_json()["error"], str)
+
+
+valid_pictures = st.sampled_from([data_url(picture) for picture in REAL_PICTURES])
+valid_strokes = st.lists(st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)).map(list),
+                                  min_size=1, max_size=4), max_size=3)
+numbers = (st.integers(min_value=-2**70, max_value=2**70) | st.floats(allow_nan=True, allow_infinity=True)
+           | st.booleans() | st.none() | st.text(max_size=3))
+hostile_strokes = st.lists(st.lists(st.lists(numbers, max_size=4), max_size=4), max_size=4) | json_values
+pictures = mutated_pictures().map(data_url) | st.text(max_size=40) | json_values
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.fixed_dictionaries({"image": valid_pictures | pictures, "label": st.integers(0, 9) | numbers,
+                                   "strokes": valid_strokes | hostile_strokes}))
+def test_hostile_sample_fields_never_cause_a_server_error(client, body):
+    response = client.post("/api/samples", data=json.dumps(body), content_type="application/json")
+    assert response.status_code in (201, 400, 413, 415, 422), response.get_data(as_text=True)
+    if response.status_code == 201:
+        saved = client.get("/api/samples?per_page=1").get_json()["samples"][0]
+        assert saved["id"] == response.get_json()["id"]
+        assert saved["label"] == body["label"] and saved["strokes"] == len(body["strokes"])
+    else:
         assert isinstance(response.get_json()["error"], str)

@@ -3,37 +3,26 @@
 import base64
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.helpers import ONE, SEVEN, data_url, drawing_png, encoded, fresh_app, save
 from training.data import load_drawings
 from training.drawn import fitted_set
-from webapp import create_app
-from webapp.strokes import render_strokes
-
-SEVEN = [[[60, 60, 0], [200, 60, 120], [110, 230, 260]]]
-ONE = [[[140, 40, 0], [140, 240, 200]]]
-
-
-def data_url(strokes):
-    buffer = io.BytesIO()
-    render_strokes(strokes).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+from webapp import PROJECT_ROOT
 
 
 @pytest.fixture
 def lab(tmp_path):
     """A client of an app with its own empty samples database."""
-    app = create_app({"TESTING": True, "SAMPLES_DB": str(tmp_path / "lab" / "samples.sqlite3")})
+    app = fresh_app(tmp_path)
     return app, app.test_client()
-
-
-def save(client, strokes, label, **headers):
-    return client.post("/api/samples", json={"image": data_url(strokes), "label": label, "strokes": strokes},
-                       headers=headers)
 
 
 def test_save_list_and_delete(lab):
@@ -81,7 +70,7 @@ def test_pages_are_numbered_from_one_newest_first(lab):
 def test_invalid_saves_are_refused(lab, body, status):
     _, client = lab
     if isinstance(body, dict) and body.get("image") is None and "image" in body:
-        body["image"] = data_url(SEVEN)
+        body["image"] = data_url(drawing_png(SEVEN))
     response = client.post("/api/samples", data=json.dumps(body), content_type="application/json")
     assert response.status_code == status
     assert "error" in response.get_json()
@@ -90,10 +79,8 @@ def test_invalid_saves_are_refused(lab, body, status):
 
 def test_empty_drawing_is_not_saved(lab):
     _, client = lab
-    blank = Image.new("RGBA", (280, 280))
-    buffer = io.BytesIO()
-    blank.save(buffer, format="PNG")
-    response = client.post("/api/samples", json={"image": base64.b64encode(buffer.getvalue()).decode(),
+    blank = encoded(Image.new("RGBA", (280, 280)))
+    response = client.post("/api/samples", json={"image": base64.b64encode(blank).decode(),
                                                  "label": 3, "strokes": []})
     assert response.status_code == 422
 
@@ -113,10 +100,27 @@ def test_same_origin_writes_are_accepted(lab):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=0", "per_page=1000", "page=-1"])
-def test_bad_paging_is_400(lab, query):
+@pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=0", "per_page=1000", "page=-1",
+                                   "page=%C2%B2", "per_page=%C2%B9", "page=%D9%A3", "page=99999999999999999999",
+                                   "page=1000001", "page=+1", "page=1.0", "mistakes=maybe", "mistakes=%C2%B9"])
+def test_bad_query_parameters_are_a_json_400(lab, query):
     _, client = lab
-    assert client.get(f"/api/samples?{query}").status_code == 400
+    response = client.get(f"/api/samples?{query}")
+    assert response.status_code == 400
+    assert isinstance(response.get_json()["error"], str)
+
+
+def test_the_last_allowed_page_is_empty_not_an_error(lab):
+    _, client = lab
+    response = client.get("/api/samples?page=1000000&per_page=100&mistakes=true")
+    assert response.status_code == 200 and response.get_json()["samples"] == []
+
+
+@pytest.mark.parametrize("sample_id", ["99999999999999999999", "0", "%C2%B2"])
+def test_deleting_an_impossible_id_is_404(lab, sample_id):
+    _, client = lab
+    response = client.delete(f"/api/samples/{sample_id}")
+    assert response.status_code == 404 and "error" in response.get_json()
 
 
 def test_export_command_writes_training_data(lab, tmp_path):
@@ -143,3 +147,15 @@ def test_export_download_is_a_zip_of_the_same_files(lab):
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert sorted(archive.namelist()) == ["digits.npz", "strokes.json"]
         assert json.loads(archive.read("strokes.json"))[0]["label"] == 7
+
+
+def test_export_command_needs_no_model(lab, tmp_path):
+    app, client = lab
+    save(client, SEVEN, 7)
+    out = tmp_path / "export"
+    env = {**os.environ, "MODEL": str(tmp_path / "no-model.tflite"), "SAMPLES_DB": app.config["SAMPLES_DB"]}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "export-samples", str(out)],
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with np.load(out / "digits.npz") as data:
+        assert data["labels"].tolist() == [7]

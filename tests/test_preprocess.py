@@ -4,15 +4,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from tests.helpers import FOUR, SEVEN
 from webapp.preprocess import MNIST_SIZE, to_mnist
 from webapp.strokes import render_strokes
 
-SEVEN = [[[60, 60], [200, 60], [110, 230]]]
-FOUR = [[[150, 40], [60, 170], [210, 170]], [[170, 100], [170, 250]]]
-
 
 def shifted(strokes, dx=0, dy=0, scale=1.0):
-    return [[[x * scale + dx, y * scale + dy] for x, y in stroke] for stroke in strokes]
+    return [[[x * scale + dx, y * scale + dy] for x, y, *_ in stroke] for stroke in strokes]
 
 
 def difference(a, b):

@@ -5,31 +5,37 @@ from pathlib import Path
 
 from flask import Flask
 
+from webapp.access import settings_from_environment
 from webapp.classifier import Classifier
+from webapp.limits import MAX_BODY
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "digitpad-cnn.tflite"
 
 
 def create_app(test_config=None):
-    """Build the app and load its model once; ``test_config`` overrides the settings."""
+    """Build the app; ``test_config`` overrides the settings. The model is read once, on first use."""
     app = Flask(__name__, static_folder=str(PROJECT_ROOT / "static"),
                 template_folder=str(PROJECT_ROOT / "templates"))
     app.config.from_mapping(
         MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
-        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_BODY,
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
+        **settings_from_environment(),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import api, errors, export, lab, pages, samples, security
+    from webapp import access, api, decode, errors, export, lab, limits, pages, samples, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(lab.bp)
+    access.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
+    decode.init_app(app)
     security.init_app(app)
     samples.init_app(app)
     export.init_app(app)

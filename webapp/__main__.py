@@ -1,30 +1,85 @@
-"""Serve Digit Pad with a production WSGI server: ``python -m webapp [--host H] [--port P]``."""
+"""Serve Digit Pad with a production WSGI server: ``python -m webapp [--host H] [--port P] [--public-url URL]``."""
 
 import argparse
+import ctypes
+import ctypes.util
 import os
 import sys
 
 from waitress import serve
 
 from webapp import create_app
+from webapp.access import public_host, settings_from_environment
 from webapp.classifier import ModelError
+from webapp.limits import waitress_body_limit
+
+WILDCARDS = ("0.0.0.0", "::")
+M_MMAP_THRESHOLD = -3
+BIG_BUFFER = 1024 * 1024
 
 
-def main():
+def return_big_buffers_to_the_system():
+    """Have glibc give every buffer of 1 MiB or more its own mapping, handed back to the system when freed.
+
+    By default glibc raises that threshold after each large free, so the pixel
+    buffers of large pictures end up in per-thread heaps that keep them: a
+    burst of big pictures left the server hundreds of MB larger. Elsewhere
+    than glibc this does nothing.
+    """
+    library = ctypes.util.find_library("c")
+    mallopt = getattr(ctypes.CDLL(library), "mallopt", None) if library else None
+    if mallopt is not None:
+        mallopt(M_MMAP_THRESHOLD, BIG_BUFFER)
+
+
+def parse_args():
+    environment = settings_from_environment()
     parser = argparse.ArgumentParser(prog="python -m webapp", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)),
                         help="port (default: $PORT or 8000)")
     parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
-    args = parser.parse_args()
+    parser.add_argument("--public-url", default=environment["PUBLIC_URL"],
+                        help="the URL people open when it serves a network, e.g. https://digits.example.org; "
+                             "its host name is trusted (default: $PUBLIC_URL)")
+    parser.add_argument("--behind-proxy", action="store_true", default=environment["BEHIND_PROXY"],
+                        help="a reverse proxy (TLS) forwards the requests: believe its X-Forwarded-* headers")
+    return parser.parse_args()
+
+
+def settings(args):
+    """App settings from the command line; ValueError says what is missing or wrong.
+
+    The address served is trusted as a host name too, unless it is every
+    address (0.0.0.0), which says nothing of the name people will use.
+    """
+    trusted = settings_from_environment()["TRUSTED_HOSTS"]
+    if args.public_url:
+        public_host(args.public_url)
+    if args.host in WILDCARDS:
+        if not (args.public_url or trusted):
+            raise ValueError(f"serving every address ({args.host}) needs the name people will use: "
+                             "add --public-url http://NAME:PORT (or set TRUSTED_HOSTS=NAME,...)")
+    else:
+        trusted.append(args.host)
+    return {"PUBLIC_URL": args.public_url, "BEHIND_PROXY": args.behind_proxy, "TRUSTED_HOSTS": trusted}
+
+
+def main():
+    args = parse_args()
+    return_big_buffers_to_the_system()
     try:
-        app = create_app()
-    except ModelError as error:
+        app = create_app(settings(args))
+        app.extensions["classifier"].load()
+    except (ModelError, ValueError) as error:
         print(f"digitpad: {error}", file=sys.stderr)
         return 1
     print(f"Digit Pad is serving model {app.extensions['classifier'].name} at http://{args.host}:{args.port}/",
           flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad")
+    # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
+    # and otherwise takes a forwarded request for a stranger's, never for this machine's.
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
+          max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False)
     return 0
 
 

@@ -1,23 +1,16 @@
 """The JSON API: predict a digit, report health, describe the model."""
 
-import base64
-import io
+from flask import Blueprint, jsonify, request
 
-import numpy as np
-from flask import Blueprint, current_app, jsonify, request
-from PIL import Image
-
-from webapp.decode import InputError, image_from_request
+from webapp.answers import classifier, prediction
+from webapp.decode import image_from_request
+from webapp.errors import InputError
 from webapp.preprocess import to_mnist
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 CARD_FIELDS = ("name", "architecture", "parameters", "trained_at", "training_seconds", "command",
                "epochs_run", "data", "mnist_test", "drawn_test", "environment")
-
-
-def classifier():
-    return current_app.extensions["classifier"]
 
 
 @bp.post("/predict")
@@ -28,37 +21,9 @@ def predict():
     return jsonify(prediction(image))
 
 
-def prediction(image, png=None):
-    """The answer for one 28×28 model input: digit, confidence, probabilities and the input as PNG.
-
-    ``png`` is the input already encoded by :func:`input_png`, when the caller has it.
-    """
-    probabilities = classifier().probabilities(image)
-    probabilities = probabilities / probabilities.sum()
-    digit = int(np.argmax(probabilities))
-    return {
-        "digit": digit,
-        "confidence": float(probabilities[digit]),
-        "probabilities": [float(p) for p in probabilities],
-        "input": data_url(png or input_png(image)),
-        "model": classifier().name,
-    }
-
-
-def input_png(image):
-    """A 28×28 float image as PNG bytes, white ink on black like MNIST."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.round(image * 255).astype(np.uint8), mode="L").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def data_url(png):
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
 @bp.get("/health")
 def health():
-    return jsonify(status="ok", model=classifier().name)
+    return jsonify(status="ok", model=classifier().load().name)
 
 
 @bp.get("/model")

@@ -24,25 +24,38 @@ class ModelError(Exception):
 
 
 class Classifier:
-    """Ten class probabilities for 28×28 images, from a model file and the card beside it."""
+    """Ten class probabilities for 28×28 images, from a model file and the card beside it.
+
+    The file is read on first use (or by :meth:`load`), so commands that never
+    predict, such as ``flask export-samples``, work without a model.
+    """
 
     def __init__(self, path):
-        path = Path(path)
-        if not path.is_file():
-            raise ModelError(f"no model file at {path}; train one with: {TRAIN_COMMAND}")
-        opener = open_litert if path.suffix == ".tflite" else open_keras
-        try:
-            self._run, input_shape, output_shape = opener(path)
-        except Exception as error:
-            raise ModelError(f"cannot load the model {path} ({type(error).__name__}: {error}); "
-                             f"train a new one with: {TRAIN_COMMAND}") from None
-        if input_shape != EXPECTED_INPUT or output_shape != (10,):
-            raise ModelError(f"the model {path} takes {input_shape} and gives {output_shape}, but the app "
-                             f"needs {EXPECTED_INPUT} in and (10,) out; train one with: {TRAIN_COMMAND}")
-        self.name = path.stem
-        self.runtime = "LiteRT" if opener is open_litert else "Keras"
-        self.card = _read_card(path.with_suffix(".json"), self.name)
-        self.probabilities(np.zeros((28, 28), np.float32))
+        self.path = Path(path)
+        self.name = self.path.stem
+        self._lock = threading.Lock()
+        self._run = None
+
+    def load(self):
+        """Read, check and warm up the model once; raise ModelError saying how to get a good one."""
+        if self._run is not None:
+            return self
+        with self._lock:
+            if self._run is None:
+                run, self._runtime, self._card = _open_checked(self.path)
+                run(np.zeros((1, *EXPECTED_INPUT), np.float32))
+                self._run = run
+        return self
+
+    @property
+    def runtime(self):
+        """The runtime that runs the model: LiteRT or Keras."""
+        return self.load()._runtime
+
+    @property
+    def card(self):
+        """The model card ``train.py`` wrote beside the model, or just its name."""
+        return self.load()._card
 
     def probabilities(self, image):
         """Probabilities of the digits 0-9 for one 28×28 float image in [0, 1]."""
@@ -50,7 +63,24 @@ class Classifier:
 
     def probabilities_batch(self, images):
         batch = np.asarray(images, np.float32).reshape(-1, *EXPECTED_INPUT)
-        return np.asarray(self._run(batch), np.float64)
+        return np.asarray(self.load()._run(batch), np.float64)
+
+
+def _open_checked(path):
+    """The model's run function, runtime name and card."""
+    if not path.is_file():
+        raise ModelError(f"no model file at {path}; train one with: {TRAIN_COMMAND}")
+    opener = open_litert if path.suffix == ".tflite" else open_keras
+    try:
+        run, input_shape, output_shape = opener(path)
+    except Exception as error:
+        raise ModelError(f"cannot load the model {path} ({type(error).__name__}: {error}); "
+                         f"train a new one with: {TRAIN_COMMAND}") from None
+    if input_shape != EXPECTED_INPUT or output_shape != (10,):
+        raise ModelError(f"the model {path} takes {input_shape} and gives {output_shape}, but the app "
+                         f"needs {EXPECTED_INPUT} in and (10,) out; train one with: {TRAIN_COMMAND}")
+    runtime = "LiteRT" if opener is open_litert else "Keras"
+    return run, runtime, _read_card(path.with_suffix(".json"), path.stem)
 
 
 def open_litert(path):

@@ -1,11 +1,21 @@
-"""JSON errors for the API, and a request id that ties a server error's log line to its response."""
+"""The app's HTTP errors: JSON answers, and a request id that ties a server error's log line to its response."""
 
 import uuid
 
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from webapp.decode import InputError
+from webapp.classifier import ModelError
+from webapp.samples import SchemaError
+
+
+class InputError(Exception):
+    """A request the app cannot or will not serve; ``status`` is the HTTP code to answer with."""
+
+    def __init__(self, message, status=400, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
 
 
 def init_app(app):
@@ -20,7 +30,13 @@ def init_app(app):
 
     @app.errorhandler(InputError)
     def bad_input(error):
-        return jsonify(error=str(error)), error.status
+        return jsonify(error=str(error)), error.status, error.headers
+
+    @app.errorhandler(ModelError)
+    @app.errorhandler(SchemaError)
+    def cannot_serve(error):
+        app.logger.error("request %s: %s", g.get("request_id", ""), error)
+        return jsonify(error=str(error)), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error):

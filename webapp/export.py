@@ -1,7 +1,11 @@
-"""Saved samples as training data: MNIST-layout arrays and pen-stroke JSON that ``train.py --extra`` reads."""
+"""Saved samples as training data: MNIST-layout arrays and pen-stroke JSON that ``train.py --extra`` reads.
+
+Both files are written one sample at a time, from one read transaction, so
+an export of any size needs little memory: the download is a zip streamed as
+it is written, and ``flask --app webapp export-samples`` writes the files.
+"""
 
 import io
-import json
 import zipfile
 from pathlib import Path
 
@@ -13,34 +17,66 @@ from PIL import Image
 
 from webapp import samples
 
-
-def arrays(rows):
-    """uint8 images (N, 28, 28), white ink on black, and uint8 labels (N,)."""
-    images = np.zeros((len(rows), 28, 28), np.uint8)
-    for index, row in enumerate(rows):
-        images[index] = np.asarray(Image.open(io.BytesIO(row["input_png"])).convert("L"))
-    return images, np.array([row["label"] for row in rows], np.uint8)
+CHUNK = 64 * 1024
 
 
-def stroke_records(rows):
-    """The drawn samples (uploads have no strokes) in the pen-stroke JSON format."""
-    return [{"label": row["label"], "sample": row["id"], "strokes": row["strokes"]} for row in rows if row["strokes"]]
+def write_digits(file):
+    """Write ``digits.npz`` (uint8 ``images`` (N, 28, 28), white ink on black, and ``labels`` (N,)), yielding per sample."""
+    labels = bytearray()
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("images.npy", "w", force_zip64=True) as images:
+            header = {"descr": "|u1", "fortran_order": False, "shape": (samples.count(), 28, 28)}
+            np.lib.format.write_array_header_1_0(images, header)
+            for row in samples.model_inputs():
+                images.write(np.asarray(Image.open(io.BytesIO(row["input_png"])).convert("L"), np.uint8).tobytes())
+                labels.append(row["label"])
+                yield
+        with archive.open("labels.npy", "w") as stream:
+            np.lib.format.write_array(stream, np.frombuffer(bytes(labels), np.uint8))
 
 
-def export_files(rows):
-    """File name → bytes: ``digits.npz`` (keys images, labels) and ``strokes.json``."""
-    images, labels = arrays(rows)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, images=images, labels=labels)
-    return {"digits.npz": buffer.getvalue(), "strokes.json": json.dumps(stroke_records(rows)).encode()}
+def write_strokes(file):
+    """Write ``strokes.json``: the drawn samples (uploads have no strokes) in the pen-stroke format, yielding per sample."""
+    file.write(b"[")
+    for index, row in enumerate(samples.drawn_strokes()):
+        record = f'{"," if index else ""}{{"label": {row["label"]}, "sample": {row["id"]}, "strokes": '
+        file.write(record.encode() + row["strokes"].encode() + b"}")
+        yield
+    file.write(b"]")
 
 
-def export_zip(rows):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in export_files(rows).items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
+FILES = {"digits.npz": write_digits, "strokes.json": write_strokes}
+
+
+class _Chunks(io.RawIOBase):
+    """A write-only stream that keeps what is written until it is taken."""
+
+    def __init__(self):
+        super().__init__()
+        self.pending = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.pending += data
+        return len(data)
+
+    def take(self):
+        taken, self.pending = bytes(self.pending), bytearray()
+        return taken
+
+
+def zip_chunks():
+    """The export as a zip of ``digits.npz`` and ``strokes.json``, in chunks of about CHUNK bytes."""
+    sink = _Chunks()
+    with samples.snapshot(), zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, write in FILES.items():
+            with archive.open(name, "w", force_zip64=True) as entry:
+                for _ in write(entry):
+                    if len(sink.pending) >= CHUNK:
+                        yield sink.take()
+    yield sink.take()
 
 
 @click.command("export-samples")
@@ -48,11 +84,14 @@ def export_zip(rows):
 @with_appcontext
 def export_samples_command(out):
     """Write the saved samples to folder OUT as digits.npz and strokes.json."""
-    rows = samples.every_sample()
     out.mkdir(parents=True, exist_ok=True)
-    for name, content in export_files(rows).items():
-        (out / name).write_bytes(content)
-    click.echo(f"wrote {len(rows)} samples from {current_app.config['SAMPLES_DB']} to {out}")
+    with samples.snapshot():
+        total = samples.count()
+        for name, write in FILES.items():
+            with open(out / name, "wb") as file:
+                for _ in write(file):
+                    pass
+    click.echo(f"wrote {total} samples from {current_app.config['SAMPLES_DB']} to {out}")
 
 
 def init_app(app):

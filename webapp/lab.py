@@ -3,12 +3,14 @@
 import io
 import math
 
-from flask import Blueprint, abort, jsonify, request, send_file
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 
 from webapp import samples
-from webapp.api import data_url, input_png, prediction
-from webapp.decode import InputError, bytes_from_base64_field, decode_image, json_object
-from webapp.export import export_zip
+from webapp.access import admin_only, refuse_cross_site_writes
+from webapp.answers import data_url, input_png, prediction
+from webapp.decode import bytes_from_base64_field, decode_image, json_object
+from webapp.errors import InputError
+from webapp.export import zip_chunks
 from webapp.preprocess import to_mnist
 
 bp = Blueprint("lab", __name__, url_prefix="/api/samples")
@@ -16,20 +18,13 @@ bp = Blueprint("lab", __name__, url_prefix="/api/samples")
 MAX_STROKES = 100
 MAX_POINTS = 20_000
 MAX_MAGNITUDE = 1e12
-SAVED_IMAGE_SIZE = 560
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+SQLITE_MAX_ID = 2**63 - 1
 
 
-@bp.before_request
-def refuse_cross_site_writes():
-    """Browsers name the page that sent a request; a write from any other site is refused."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
-        raise InputError("cross-site requests may not change samples", status=403)
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        raise InputError("cross-site requests may not change samples", status=403)
+bp.before_request(refuse_cross_site_writes)
 
 
 @bp.post("")
@@ -49,18 +44,18 @@ def save():
 
 
 @bp.get("")
+@admin_only
 def listing():
-    page = positive_int("page", 1)
-    per_page = positive_int("per_page", 20)
-    if per_page > MAX_PER_PAGE:
-        raise InputError(f"per_page is at most {MAX_PER_PAGE}")
-    mistakes_only = request.args.get("mistakes", "") in ("1", "true", "yes")
+    page = whole_number("page", 1, MAX_PAGE)
+    per_page = whole_number("per_page", 20, MAX_PER_PAGE)
+    mistakes_only = flag("mistakes")
     rows, total = samples.page(page, per_page, mistakes_only)
     return jsonify(samples=[summary(row) for row in rows], page=page, per_page=per_page, total=total,
                    pages=max(1, math.ceil(total / per_page)))
 
 
-@bp.delete("/<int:sample_id>")
+@bp.delete(f"/<int(min=1, max={SQLITE_MAX_ID}):sample_id>")
+@admin_only
 def remove(sample_id):
     if not samples.delete(sample_id):
         abort(404, description=f"there is no sample {sample_id}")
@@ -68,9 +63,10 @@ def remove(sample_id):
 
 
 @bp.get("/export")
+@admin_only
 def download():
-    return send_file(io.BytesIO(export_zip(samples.every_sample())), mimetype="application/zip",
-                     as_attachment=True, download_name="digitpad-samples.zip")
+    return Response(stream_with_context(zip_chunks()), mimetype="application/zip",
+                    headers={"Content-Disposition": "attachment; filename=digitpad-samples.zip"})
 
 
 def summary(row):
@@ -78,7 +74,7 @@ def summary(row):
     return {
         "id": row["id"], "created_at": row["created_at"], "label": row["label"],
         "prediction": row["prediction"], "confidence": probabilities[row["prediction"]],
-        "probabilities": probabilities, "model": row["model"], "strokes": len(row["strokes"]),
+        "probabilities": probabilities, "model": row["model"], "strokes": row["stroke_count"],
         "image": data_url(row["image_png"]),
         "input": data_url(row["input_png"]),
     }
@@ -113,17 +109,24 @@ def _finite_number(value):
             and math.isfinite(value) and abs(value) <= MAX_MAGNITUDE)
 
 
-def positive_int(name, default):
+def whole_number(name, default, largest):
+    """A query parameter that must be ASCII digits from 1 to ``largest``."""
     text = request.args.get(name, str(default))
-    if not text.isdigit() or int(text) < 1:
-        raise InputError(f"{name} must be a whole number from 1")
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(largest))
+            and 1 <= int(text) <= largest):
+        raise InputError(f"{name} must be a whole number from 1 to {largest}")
     return int(text)
 
 
+def flag(name):
+    text = request.args.get(name, "")
+    if text.lower() not in FLAGS:
+        raise InputError(f"{name} must be 1 or 0")
+    return FLAGS[text.lower()]
+
+
 def png_bytes(picture):
-    """The saved picture as PNG, shrunk to at most SAVED_IMAGE_SIZE pixels a side."""
-    picture = picture.copy()
-    picture.thumbnail((SAVED_IMAGE_SIZE, SAVED_IMAGE_SIZE))
+    """The picture the model read (upright, at most the working size a side) as PNG."""
     if picture.mode not in ("RGB", "RGBA", "L", "LA"):
         picture = picture.convert("RGBA")
     buffer = io.BytesIO()

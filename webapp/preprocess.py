@@ -46,11 +46,7 @@ def to_mnist(image):
 
 def ink_map(image):
     """Float32 array in [0, 1] where 1 is the strongest ink, background 0."""
-    image = ImageOps.exif_transpose(image)
-    if max(image.size) > WORKING_SIZE:
-        image = image.copy()
-        image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
-    gray = _flatten_to_gray(image)
+    gray = _flatten_to_gray(working_picture(image))
     histogram = np.bincount(gray.ravel(), minlength=256)
     background = _histogram_median(histogram)
     if background > 127:
@@ -59,6 +55,25 @@ def ink_map(image):
         return _clean_photo(gray.astype(np.float32) / 255.0)
     peak = int(np.flatnonzero(histogram)[-1])
     return np.clip((gray.astype(np.float32) - background) / max(peak - background, 1), 0.0, 1.0)
+
+
+def working_picture(image):
+    """The picture the digit is read from: upright (by its EXIF orientation) and at most WORKING_SIZE a side.
+
+    A large picture is shrunk into a new image before it is turned, so the
+    full-size one is never copied.
+    """
+    if max(image.size) > WORKING_SIZE:
+        image = ImageOps.contain(image, (WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
+    return _upright(image)
+
+
+def _upright(image):
+    """The image turned by its EXIF orientation; one whose metadata cannot be parsed is taken as stored."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # Pillow's EXIF parser raises many kinds of error on broken metadata
+        return image
 
 
 def _flatten_to_gray(image):

@@ -2,36 +2,52 @@
 
 Every write is one transaction, committed before the request is answered,
 in WAL mode with full syncing, so an acknowledged save survives the server
-being killed. Each request opens its own connection.
+being killed. Each request opens its own connection. Reads that must agree
+with each other (a page and the total, an export) share one read transaction.
+
+The schema's version is SQLite's ``user_version``; a database from an older
+version is brought up to date, in one transaction, by the first connection.
 """
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import current_app, g
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS samples (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
-    prediction INTEGER NOT NULL CHECK (prediction BETWEEN 0 AND 9),
-    probabilities TEXT NOT NULL,
-    model TEXT NOT NULL,
-    image_png BLOB NOT NULL,
-    input_png BLOB NOT NULL,
-    strokes TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS samples_mistakes ON samples (id) WHERE label != prediction;
-"""
+MIGRATIONS = (
+    (  # 1: the first schema
+        """CREATE TABLE IF NOT EXISTS samples (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+            prediction INTEGER NOT NULL CHECK (prediction BETWEEN 0 AND 9),
+            probabilities TEXT NOT NULL,
+            model TEXT NOT NULL,
+            image_png BLOB NOT NULL,
+            input_png BLOB NOT NULL,
+            strokes TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS samples_mistakes ON samples (id) WHERE label != prediction",
+    ),
+    (  # 2: the number of strokes, so that a listing need not read them
+        "ALTER TABLE samples ADD COLUMN stroke_count INTEGER NOT NULL DEFAULT 0",
+        "UPDATE samples SET stroke_count = json_array_length(strokes)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
-COLUMNS = "id, created_at, label, prediction, probabilities, model, image_png, input_png, strokes"
+LISTED = "id, created_at, label, prediction, probabilities, model, image_png, input_png, stroke_count"
+
+
+class SchemaError(Exception):
+    """The database was written by a newer version of the app."""
 
 
 def connection():
-    """This request's connection, opened (and the table created) on first use."""
+    """This request's connection, opened (and the schema brought up to date) on first use."""
     if "samples_db" not in g:
         path = Path(current_app.config["SAMPLES_DB"])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,9 +55,29 @@ def connection():
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
-        db.executescript(SCHEMA)
         g.samples_db = db
+        migrate(db)
     return g.samples_db
+
+
+def schema_version(db):
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db):
+    """Apply the migrations the database has not had yet, all in one write transaction."""
+    if schema_version(db) == SCHEMA_VERSION:
+        return
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        version = schema_version(db)
+        if version > SCHEMA_VERSION:
+            raise SchemaError(f"{current_app.config['SAMPLES_DB']} has schema version {version}, but this app "
+                              f"knows only up to {SCHEMA_VERSION}: run a newer Digit Pad")
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def close_connection(_error=None):
@@ -50,32 +86,52 @@ def close_connection(_error=None):
         db.close()
 
 
+@contextmanager
+def snapshot():
+    """A read transaction: everything read inside sees the same samples."""
+    db = connection()
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.execute("COMMIT")
+
+
 def add(label, prediction, probabilities, model, image_png, input_png, strokes):
     """Store one sample in its own transaction and return its id."""
     db = connection()
     with db:
         db.execute("BEGIN IMMEDIATE")
         cursor = db.execute(
-            "INSERT INTO samples (created_at, label, prediction, probabilities, model, image_png, input_png, strokes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO samples (created_at, label, prediction, probabilities, model, image_png, input_png,"
+            " strokes, stroke_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (datetime.now(timezone.utc).isoformat(timespec="milliseconds"), label, prediction,
-             json.dumps(probabilities), model, image_png, input_png, json.dumps(strokes)))
+             json.dumps(probabilities), model, image_png, input_png, json.dumps(strokes), len(strokes)))
     return cursor.lastrowid
 
 
 def page(number, per_page, mistakes_only=False):
-    """One page of samples, newest first, and the total count."""
+    """One page of samples, newest first (without their strokes, only how many), and the total count."""
     where = "WHERE label != prediction" if mistakes_only else ""
-    db = connection()
-    total = db.execute(f"SELECT COUNT(*) FROM samples {where}").fetchone()[0]
-    rows = db.execute(f"SELECT {COLUMNS} FROM samples {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-                      (per_page, (number - 1) * per_page)).fetchall()
-    return [decoded(row) for row in rows], total
+    with snapshot() as db:
+        total = db.execute(f"SELECT COUNT(*) FROM samples {where}").fetchone()[0]
+        rows = db.execute(f"SELECT {LISTED} FROM samples {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                          (per_page, (number - 1) * per_page)).fetchall()
+    return [{**row, "probabilities": json.loads(row["probabilities"])} for row in map(dict, rows)], total
 
 
-def every_sample():
-    """All samples, oldest first."""
-    return [decoded(row) for row in connection().execute(f"SELECT {COLUMNS} FROM samples ORDER BY id")]
+def count():
+    return connection().execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+
+
+def model_inputs():
+    """(label, input_png) of every sample, oldest first, one at a time."""
+    return connection().execute("SELECT label, input_png FROM samples ORDER BY id")
+
+
+def drawn_strokes():
+    """(id, label, strokes as JSON text) of every sample drawn on the pad, oldest first, one at a time."""
+    return connection().execute("SELECT id, label, strokes FROM samples WHERE stroke_count > 0 ORDER BY id")
 
 
 def delete(sample_id):
@@ -83,13 +139,6 @@ def delete(sample_id):
     db = connection()
     with db:
         return db.execute("DELETE FROM samples WHERE id = ?", (sample_id,)).rowcount == 1
-
-
-def decoded(row):
-    sample = dict(row)
-    sample["probabilities"] = json.loads(sample["probabilities"])
-    sample["strokes"] = json.loads(sample["strokes"])
-    return sample
 
 
 def init_app(app):

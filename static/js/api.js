@@ -7,12 +7,35 @@ export class ApiError extends Error {
   }
 }
 
-async function call(url, options = {}) {
+const ADMIN_TOKEN_KEY = "digitpad-admin-token";
+
+async function send(url, options = {}) {
   const response = await fetch(url, options);
-  if (response.status === 204) return null;
-  const answer = await response.json().catch(() => ({ error: `the server answered ${response.status}` }));
-  if (!response.ok) throw new ApiError(answer.error || `the server answered ${response.status}`, response.status);
-  return answer;
+  if (response.ok) return response;
+  const answer = await response.json().catch(() => ({}));
+  throw new ApiError(answer.error || `the server answered ${response.status}`, response.status);
+}
+
+async function call(url, options = {}) {
+  const response = await send(url, options);
+  return response.status === 204 ? null : response.json();
+}
+
+/** Remember the admin token for this tab: listing, exporting and deleting send it to the server. */
+export function rememberAdminToken(token) {
+  sessionStorage.setItem(ADMIN_TOKEN_KEY, token);
+}
+
+/** A call that needs the admin token from clients on other machines; a refused token is forgotten. */
+async function sendPrivate(url, options = {}) {
+  const token = sessionStorage.getItem(ADMIN_TOKEN_KEY);
+  const headers = token ? { ...options.headers, Authorization: `Bearer ${token}` } : options.headers;
+  try {
+    return await send(url, { ...options, headers });
+  } catch (error) {
+    if (error.status === 401) sessionStorage.removeItem(ADMIN_TOKEN_KEY);
+    throw error;
+  }
 }
 
 /** Predict the digit in an image Blob (PNG, JPEG or WebP). */
@@ -26,13 +49,18 @@ export async function saveSample(image, label, strokes) {
   return call("/api/samples", { method: "POST", headers: { "Content-Type": "application/json" }, body });
 }
 
-export function listSamples(page, perPage, mistakesOnly) {
+export async function listSamples(page, perPage, mistakesOnly) {
   const query = new URLSearchParams({ page, per_page: perPage, mistakes: mistakesOnly ? "1" : "0" });
-  return call(`/api/samples?${query}`);
+  return (await sendPrivate(`/api/samples?${query}`)).json();
 }
 
-export function deleteSample(id) {
-  return call(`/api/samples/${id}`, { method: "DELETE" });
+export async function deleteSample(id) {
+  await sendPrivate(`/api/samples/${id}`, { method: "DELETE" });
+}
+
+/** Every saved drawing as a zip Blob (digits.npz + strokes.json). */
+export async function exportSamples() {
+  return (await sendPrivate("/api/samples/export")).blob();
 }
 
 function dataUrl(blob) {

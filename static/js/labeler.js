@@ -2,6 +2,9 @@
 
 import { saveSample } from "./api.js";
 
+/** The server reads pictures at no more than this many pixels a side (WORKING_SIZE in webapp/preprocess.py). */
+const LARGEST_SIDE = 560;
+
 export class Labeler {
   /** source() returns {image: Promise<Blob>|Blob, strokes} for what is on the pad now. */
   constructor(element, source) {
@@ -40,7 +43,7 @@ export class Labeler {
     this.status.textContent = "Saving…";
     try {
       const { image, strokes } = this.source();
-      const { id, prediction } = await saveSample(await image, label, strokes);
+      const { id, prediction } = await saveSample(await scaledForSaving(await image), label, strokes);
       const verdict = prediction === label ? "the model got it right" : `the model read ${prediction}`;
       this.status.innerHTML = "";
       this.status.append(`Saved as ${label} (#${id}, ${verdict}). `, link("See saved drawings", "/samples"));
@@ -50,6 +53,25 @@ export class Labeler {
       this.status.textContent = `Not saved: ${error.message}`;
     }
   }
+}
+
+/**
+ * A picture larger than the server reads, turned upright and scaled down to that size as PNG, so that
+ * a photo of several MB fits in a save; smaller pictures (the pad's) are sent as they are.
+ */
+async function scaledForSaving(image) {
+  const bitmap = await createImageBitmap(image, { imageOrientation: "from-image" });
+  const scale = LARGEST_SIDE / Math.max(bitmap.width, bitmap.height);
+  if (scale >= 1) {
+    bitmap.close();
+    return image;
+  }
+  const canvas = new OffscreenCanvas(Math.round(bitmap.width * scale), Math.round(bitmap.height * scale));
+  const context = canvas.getContext("2d");
+  context.imageSmoothingQuality = "high";
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return canvas.convertToBlob({ type: "image/png" });
 }
 
 function link(text, href) {

@@ -1,6 +1,6 @@
 // The saved drawings: thumbnails with label and prediction, a filter for mistakes, delete, paging.
 
-import { deleteSample, listSamples } from "./api.js";
+import { deleteSample, exportSamples, listSamples, rememberAdminToken } from "./api.js";
 
 const PER_PAGE = 24;
 const list = document.getElementById("samples");
@@ -9,6 +9,9 @@ const mistakesOnly = document.getElementById("mistakes-only");
 const previous = document.getElementById("previous");
 const following = document.getElementById("following");
 const pageInfo = document.getElementById("page-info");
+const tokenForm = document.getElementById("admin-token");
+const tokenInput = document.getElementById("admin-token-input");
+const exportLink = document.getElementById("export");
 let page = 1;
 
 async function show() {
@@ -27,8 +30,17 @@ async function show() {
     previous.disabled = page <= 1;
     following.disabled = page >= listing.pages;
   } catch (error) {
-    status.textContent = `Could not load the saved drawings: ${error.message}`;
+    if (!askForTokenOn(error)) status.textContent = `Could not load the saved drawings: ${error.message}`;
   }
+}
+
+/** On a 401, show the token field and say why; false for any other error. */
+function askForTokenOn(error) {
+  if (error.status !== 401) return false;
+  status.textContent = "Saved drawings are private: enter the admin token the server was started with.";
+  tokenForm.hidden = false;
+  tokenInput.focus();
+  return true;
 }
 
 function card(sample) {
@@ -57,13 +69,34 @@ function card(sample) {
       await show();
     } catch (error) {
       remove.disabled = false;
-      status.textContent = `Could not delete #${sample.id}: ${error.message}`;
+      if (!askForTokenOn(error)) status.textContent = `Could not delete #${sample.id}: ${error.message}`;
     }
   });
   item.append(picture, input, caption, remove);
   item.dataset.id = sample.id;
   return item;
 }
+
+tokenForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  rememberAdminToken(tokenInput.value);
+  tokenInput.value = "";
+  tokenForm.hidden = true;
+  show();
+});
+
+exportLink.addEventListener("click", async (event) => {
+  event.preventDefault();
+  try {
+    const download = document.createElement("a");
+    download.href = URL.createObjectURL(await exportSamples());
+    download.download = exportLink.getAttribute("download") || "digitpad-samples.zip";
+    download.click();
+    setTimeout(() => URL.revokeObjectURL(download.href), 60_000);
+  } catch (error) {
+    if (!askForTokenOn(error)) status.textContent = `Could not download: ${error.message}`;
+  }
+});
 
 mistakesOnly.addEventListener("change", () => {
   page = 1;

@@ -6,11 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bench.browser import CHROMIUM_ARGS, DESKTOP, EMPTY
 from bench.server import running_server
-from tests.browser.drawing import DESKTOP, EMPTY
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def pytest_collection_modifyitems(items):

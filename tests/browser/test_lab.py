@@ -1,7 +1,15 @@
 """The handwriting lab in the browser: save with a label, browse and delete, run a test session."""
 
+import base64
+import io
+import json
+import urllib.request
 from urllib.parse import unquote
 
+from PIL import Image
+
+from bench.memory import digit_picture
+from bench.server import running_server
 from tests.browser.drawing import DESKTOP, answer, draw_with_mouse
 
 
@@ -51,3 +59,49 @@ def test_a_test_session_keeps_score_and_exports_csv(open_page, one_of_each_digit
     lines = unquote(href.split(",", 1)[1]).strip().splitlines()
     assert lines[0].startswith("attempt,asked,read,correct,confidence,p0")
     assert len(lines) == 11
+
+
+def test_the_saved_page_asks_for_the_admin_token_when_the_server_wants_it(chromium, tmp_path):
+    """A client the server does not count as local (here: one a proxy forwarded) must give the token."""
+    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": "open sesame"}
+    with running_server(env=env) as (url, _):
+        context = chromium.new_context(**DESKTOP, extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+        try:
+            page = context.new_page()
+            page.goto(url + "/samples")
+            page.wait_for_selector("#admin-token:not([hidden])")
+            assert "private" in page.inner_text("#samples-status")
+            page.get_by_label("Admin token").fill("wrong guess")
+            page.get_by_role("button", name="Show drawings").click()
+            page.wait_for_selector("#admin-token:not([hidden])")
+            page.get_by_label("Admin token").fill("open sesame")
+            page.get_by_role("button", name="Show drawings").click()
+            page.wait_for_selector("#samples-status:has-text('Nothing saved yet')")
+            assert page.is_hidden("#admin-token")
+            page.reload()
+            page.wait_for_selector("#samples-status:has-text('Nothing saved yet')")
+            assert page.is_hidden("#admin-token")
+            with page.expect_download() as download:
+                page.click("#export")
+            assert download.value.suggested_filename.endswith(".zip")
+        finally:
+            context.close()
+
+
+def test_a_large_phone_photo_is_saved_upright_and_scaled(open_page, server_url, tmp_path):
+    """Sent whole as base64, a 6.6-MB photo would pass the 8-MB limit; the page sends the picture the server reads."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo = tmp_path / "photo.jpg"
+    digit_picture(3000, 4000, grain=20).rotate(90, expand=True).save(photo, quality=95, exif=exif.tobytes())
+    assert 6_400_000 < photo.stat().st_size < 8_000_000
+    page = open_page(DESKTOP).page
+    page.set_input_files("#upload", str(photo))
+    assert answer(page) == "7"
+    page.click("#labeler button[data-label='7']")
+    page.wait_for_selector("#save-status:has-text('Saved as 7')")
+    sample_id = int(page.inner_text("#save-status").split("#", 1)[1].split(",", 1)[0])
+    with urllib.request.urlopen(f"{server_url}/api/samples?per_page=100", timeout=10) as response:
+        saved = next(s for s in json.load(response)["samples"] if s["id"] == sample_id)
+    picture = Image.open(io.BytesIO(base64.b64decode(saved["image"].split(",", 1)[1])))
+    assert picture.size == (420, 560)
