@@ -1,6 +1,6 @@
 """How fast Digit Pad answers, against the usual ``model.predict()`` way, in one run.
 
-    python bench/latency.py [--seconds 5] [--out build/latency.json]
+    python bench/latency.py [--seconds 5] [--out build/latency.json] [--model models/NAME.tflite]
 
 Starts the production server as ``python -m webapp`` does and measures, on
 loopback: the time from process start to the first successful prediction;
@@ -15,6 +15,7 @@ import argparse
 import http.client
 import io
 import json
+import os
 import re
 import sys
 import time
@@ -86,14 +87,14 @@ def time_to_first_prediction(png, extra_args):
         return time.perf_counter() - started
 
 
-def in_process_figures(png, repeats):
+def in_process_figures(png, repeats, model):
     from PIL import Image
 
     from webapp.classifier import Classifier
 
     image = to_mnist(Image.open(io.BytesIO(png)))
-    keras_path = DEFAULT_MODEL.with_suffix(".keras")
-    litert, traced = Classifier(DEFAULT_MODEL), Classifier(keras_path)
+    keras_path = model.with_suffix(".keras")
+    litert, traced = Classifier(model), Classifier(keras_path)
     figures = {
         "preprocess_ms": median_ms(lambda: to_mnist(Image.open(io.BytesIO(png))), repeats),
         "litert_call_ms": median_ms(lambda: litert.probabilities(image), repeats),
@@ -112,7 +113,10 @@ def main():
     parser.add_argument("--seconds", type=float, default=5, help="per concurrency level")
     parser.add_argument("--out", default="build/latency.json")
     parser.add_argument("--server-args", default="", help="extra options for python -m webapp")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
+                        help="the .tflite to serve and time, with its .keras beside it (default: the shipped one)")
     args = parser.parse_args()
+    os.environ["MODEL"] = str(args.model.resolve())
     server_args = args.server_args.split()
     pngs = drawing_pngs(50)
     typical = pngs[0]
@@ -127,7 +131,7 @@ def main():
             figures[f"clients_{clients}"]["errors"] = sum(1 for r in results if r[1] != 200)
         figures["resident_mb"] = resident_mb(process.pid)
         figures["pages"] = {page: dict(zip(("bytes", "files"), page_weight(url, page))) for page in PAGES}
-    figures.update(in_process_figures(typical, 500))
+    figures.update(in_process_figures(typical, 500, args.model))
     figures["speedup_vs_model_predict"] = figures["keras_model_predict_ms"] / figures["clients_1"]["p50_ms"]
     report(figures)
     out = Path(args.out)
@@ -137,6 +141,7 @@ def main():
 
 
 def report(f):
+    print(f"model: {os.environ['MODEL']}")
     print(f"start to first prediction: {f['seconds_to_first_prediction']:.2f} s")
     for clients in (1, 4, 16):
         c = f[f"clients_{clients}"]
