@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from training import report  # noqa: E402
 from training.data import DRAWINGS, load_drawings, writer_set  # noqa: E402
-from training.drawn import natural_image  # noqa: E402
+from training.drawn import pad_picture  # noqa: E402
 from webapp.pad import PAD_SIZE, PEN_WIDTHS  # noqa: E402
-from webapp.strokes import render_recorded, render_strokes  # noqa: E402
+from webapp.strokes import render_strokes  # noqa: E402
 
 
 def parse_args():
@@ -106,13 +106,11 @@ def png_of(picture):
 
 def drawn_picture(record, index, pen_width, args):
     """The pad as the page would send it for one record, placed as the options say."""
-    if args.natural:
-        return natural_image(record, args.seed, index, pen_width)
     if args.as_written:
         scale = PAD_SIZE / args.as_written
         strokes = [[[x * scale, y * scale] for x, y, *_ in stroke] for stroke in record["strokes"]]
         return render_strokes(strokes, pen_width=pen_width)
-    return render_recorded(record["strokes"], pen_width=pen_width)
+    return pad_picture(record, pen_width, "natural" if args.natural else "fitted", args.seed, index)
 
 
 def evaluate(records, pen_width, post, args):

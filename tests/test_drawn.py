@@ -9,20 +9,13 @@ import numpy as np
 import pytest
 
 from tests.helpers import encoded
-from training.drawn import natural_image
+from training.drawn import pad_picture
 from webapp.pad import PEN_WIDTHS
-from webapp.strokes import render_recorded
 
 
 def sample(pendigits, count):
     picked = np.random.default_rng(7).choice(len(pendigits), size=count, replace=False)
     return [pendigits[i] for i in picked]
-
-
-def pad_picture(record, index, pen, placement):
-    if placement == "natural":
-        return natural_image(record, 7, index, PEN_WIDTHS[pen])
-    return render_recorded(record["strokes"], pen_width=PEN_WIDTHS[pen])
 
 
 @pytest.mark.parametrize("pen, placement", [("thin", "fitted"), ("normal", "fitted"), ("bold", "fitted"),
@@ -31,7 +24,7 @@ def test_drawn_digits_are_read_through_the_api(client, pendigits, pen, placement
     records = sample(pendigits, 150)
     correct = 0
     for index, record in enumerate(records):
-        response = client.post("/api/predict", data=encoded(pad_picture(record, index, pen, placement)),
+        response = client.post("/api/predict", data=encoded(pad_picture(record, PEN_WIDTHS[pen], placement, 7, index)),
                                content_type="image/png")
         assert response.status_code == 200
         correct += response.get_json()["digit"] == record["label"]

@@ -94,19 +94,21 @@ def training_image(record, seed, index, copy):
     return to_mnist(render_strokes(strokes, pen_width=pen_width))
 
 
-def natural_image(record, seed, index, pen_width):
-    """A record drawn unchanged at a natural size and place with one pen, as the benchmark measures it."""
-    rng = np.random.default_rng([seed, index])
-    return render_strokes(natural_strokes(record["strokes"], rng, NATURAL_SIZES, pen_width), pen_width=pen_width)
+def pad_picture(record, pen_width, placement="fitted", seed=0, index=0):
+    """A record on the pad as the page would send it: fitted to the pad, or unchanged at a natural
+    size and place drawn from (seed, index)."""
+    if placement == "natural":
+        rng = np.random.default_rng([seed, index])
+        return render_strokes(natural_strokes(record["strokes"], rng, NATURAL_SIZES, pen_width), pen_width=pen_width)
+    return render_recorded(record["strokes"], pen_width=pen_width)
 
 
 def fitted_image(record, pen_width):
-    """A record fitted to the pad, as the page would show it, through the app's preprocessing."""
-    return to_mnist(render_recorded(record["strokes"], pen_width=pen_width))
+    return to_mnist(pad_picture(record, pen_width))
 
 
 def natural_input(record, seed, index, pen_width):
-    return to_mnist(natural_image(record, seed, index, pen_width))
+    return to_mnist(pad_picture(record, pen_width, "natural", seed, index))
 
 
 def fitted_set(records, pen_widths):
