@@ -98,6 +98,7 @@ def main(argv=None):
 
     # Model and training: one network per member, each from its own seed
     from training import report
+    from training.export import export_litert
     from training.fit import inference_model, predict, train_members
 
     source = report.source_version()
@@ -122,7 +123,7 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / f"{args.name}.keras")
-    model.export(str(out / f"{args.name}.tflite"), format="litert", verbose=False)
+    export_litert(model, out / f"{args.name}.tflite")
     run = {"argv": argv, "source": source, "wall_time": wall_time, "interrupted": interrupted}
     card = report.model_card(args, run, model, histories,
                              {"training_images": len(training[1]), "validation_images": len(validation[1])},

@@ -1,5 +1,9 @@
 """The loaded model: read once when the app starts, warmed up, then called directly for each image.
 
+For each image the model gives the ten probabilities and, when the file has
+them, its features: what the last layer of each network reads. Writer
+adaptation compares drawings by their features.
+
 ``train.py`` writes every model twice: ``<name>.tflite`` for LiteRT, which
 the server runs without importing TensorFlow (a fraction of a millisecond per
 image, a small process, a fast start), and ``<name>.keras`` for Keras. Either
@@ -8,6 +12,7 @@ file can be served. With Keras the model is called through a traced
 every call and costs about 70 ms for one image.
 """
 
+import hashlib
 import json
 import os
 import threading
@@ -35,6 +40,7 @@ class Classifier:
         self.name = self.path.stem
         self._lock = threading.Lock()
         self._run = None
+        self._key = None
 
     def load(self):
         """Read, check and warm up the model once; raise ModelError saying how to get a good one."""
@@ -43,9 +49,21 @@ class Classifier:
         with self._lock:
             if self._run is None:
                 run, self._runtime, self._card = _open_checked(self.path)
-                run(np.zeros((1, *EXPECTED_INPUT), np.float32))
+                _, features = run(np.zeros((1, *EXPECTED_INPUT), np.float32))
+                self._feature_count = 0 if features is None else features.shape[1]
+                self._key = f"{self.name}:{hashlib.sha256(self.path.read_bytes()).hexdigest()[:16]}"
                 self._run = run
         return self
+
+    @property
+    def feature_count(self):
+        """Length of the features the model gives with its probabilities; 0 when it gives none."""
+        return self.load()._feature_count
+
+    @property
+    def key(self):
+        """Names this exact model file: features from another file cannot be compared with its own."""
+        return self.load()._key
 
     @property
     def runtime(self):
@@ -62,8 +80,17 @@ class Classifier:
         return self.probabilities_batch(image[None])[0]
 
     def probabilities_batch(self, images):
+        return self.outputs_batch(images)[0]
+
+    def outputs(self, image):
+        """Probabilities and features (None when the model file has no features) of one 28×28 image."""
+        probabilities, features = self.outputs_batch(image[None])
+        return probabilities[0], None if features is None else features[0]
+
+    def outputs_batch(self, images):
         batch = np.asarray(images, np.float32).reshape(-1, *EXPECTED_INPUT)
-        return np.asarray(self.load()._run(batch), np.float64)
+        probabilities, features = self.load()._run(batch)
+        return np.asarray(probabilities, np.float64), None if features is None else np.asarray(features, np.float32)
 
 
 def _open_checked(path):
@@ -84,22 +111,31 @@ def _open_checked(path):
 
 
 def open_litert(path):
-    """A LiteRT interpreter for one image at a time; calls are serialised because an interpreter is not thread-safe."""
+    """A LiteRT interpreter for one image at a time; calls are serialised because an interpreter is not thread-safe.
+
+    Files from ``training/export.py`` name their outputs ``probabilities`` and
+    ``features``; an older file's single output is the probabilities.
+    """
     from ai_edge_litert.interpreter import Interpreter
 
     interpreter = Interpreter(model_path=str(path), num_threads=1)
     interpreter.allocate_tensors()
-    (source,), (target,) = interpreter.get_input_details(), interpreter.get_output_details()
+    (source,) = interpreter.get_input_details()
+    outputs = interpreter.get_signature_runner().get_output_details()
+    target = outputs.get("probabilities") or next(iter(outputs.values()))
+    features = outputs.get("features")
     lock = threading.Lock()
 
     def run(batch):
-        rows = []
+        probabilities, vectors = [], []
         with lock:
             for image in batch:
                 interpreter.set_tensor(source["index"], image[None])
                 interpreter.invoke()
-                rows.append(interpreter.get_tensor(target["index"])[0].copy())
-        return np.stack(rows)
+                probabilities.append(interpreter.get_tensor(target["index"])[0].copy())
+                if features is not None:
+                    vectors.append(interpreter.get_tensor(features["index"])[0].copy())
+        return np.stack(probabilities), np.stack(vectors) if vectors else None
 
     return run, tuple(int(n) for n in source["shape"][1:]), tuple(int(n) for n in target["shape"][1:])
 
@@ -111,11 +147,34 @@ def open_keras(path):
     import tensorflow as tf
 
     model = keras.saving.load_model(path, compile=False)
-    call = tf.function(lambda batch: model(batch, training=False),
-                       input_signature=[tf.TensorSpec((None, *EXPECTED_INPUT), tf.float32)])
+    parts = [with_features(network) for network in networks(model)]
+
+    def outputs(batch):
+        pairs = [part(batch, training=False) for part in parts]
+        return tf.add_n([p for p, _ in pairs]) / len(pairs), tf.concat([f for _, f in pairs], axis=1)
+
+    call = tf.function(outputs, input_signature=[tf.TensorSpec((None, *EXPECTED_INPUT), tf.float32)])
     shapes = getattr(model, "input_shape", None), getattr(model, "output_shape", None)
     input_shape, output_shape = (tuple(shape[1:]) if shape else None for shape in shapes)
-    return (lambda batch: call(batch).numpy()), input_shape, output_shape
+    return (lambda batch: tuple(each.numpy() for each in call(batch))), input_shape, output_shape
+
+
+def networks(model):
+    """The networks a Keras model is made of: the members of an averaged ensemble, or the model itself."""
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.Model)] or [model]
+
+
+def with_features(network):
+    """A Keras model giving the network's probabilities and what its last (dense) layer reads."""
+    import keras
+
+    head = network.layers[-1]
+    if not isinstance(head, keras.layers.Dense):
+        raise ValueError(f"{network.name} does not end in a dense layer")
+    return keras.Model(network.inputs, [head.output, head.input])
+
 
 
 def _read_card(path, name):
