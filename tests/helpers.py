@@ -32,7 +32,9 @@ def fresh_app(folder, **settings):
     return create_app({"TESTING": True, "SAMPLES_DB": str(folder / "lab" / "samples.sqlite3"), **settings})
 
 
-def save(client, strokes, label, **headers):
-    """Save a drawing of ``strokes`` labelled ``label`` through the API."""
-    return client.post("/api/samples", json={"image": data_url(drawing_png(strokes)), "label": label,
-                                             "strokes": strokes}, headers=headers)
+def save(client, strokes, label, writer=None, **headers):
+    """Save a drawing of ``strokes`` labelled ``label`` (under ``writer``'s name, if given) through the API."""
+    body = {"image": data_url(drawing_png(strokes)), "label": label, "strokes": strokes}
+    if writer is not None:
+        body["writer"] = writer
+    return client.post("/api/samples", json=body, headers=headers)

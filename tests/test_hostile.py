@@ -78,7 +78,7 @@ def test_server_errors_are_json_with_a_request_id(app, client, monkeypatch, seve
     def explode(image):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app.extensions["classifier"], "probabilities", explode)
+    monkeypatch.setattr(app.extensions["classifier"], "outputs", explode)
     response = post_image(client, encoded(seven))
     assert response.status_code == 500
     answer = response.get_json()

@@ -52,7 +52,8 @@ def test_a_database_from_the_first_version_is_upgraded_without_losing_a_drawing(
     client = app.test_client()
     listing = client.get("/api/samples").get_json()
     assert listing["total"] == 2
-    assert [(s["label"], s["prediction"], s["strokes"]) for s in listing["samples"]] == [(1, 7, 0), (7, 7, 2)]
+    assert [(s["label"], s["prediction"], s["strokes"], s["writer"]) for s in listing["samples"]] == \
+        [(1, 7, 0, None), (7, 7, 2, None)]
     assert [s["id"] for s in client.get("/api/samples?mistakes=1").get_json()["samples"]] == [2]
     assert save(client, SEVEN, 7).status_code == 201
     with zipfile.ZipFile(io.BytesIO(client.get("/api/samples/export").data)) as archive:

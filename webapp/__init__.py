@@ -27,11 +27,12 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import access, api, decode, errors, export, lab, limits, pages, samples, security
+    from webapp import access, api, decode, errors, export, lab, limits, pages, samples, security, writers
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(lab.bp)
+    app.register_blueprint(writers.bp)
     access.init_app(app)
     errors.init_app(app)
     limits.init_app(app)

@@ -7,26 +7,40 @@ import numpy as np
 from flask import current_app
 from PIL import Image
 
+from webapp.adaptation import adapted_probabilities, writer_support
+
 
 def classifier():
     return current_app.extensions["classifier"]
 
 
-def prediction(image, png=None):
+def prediction(image, png=None, writer=None):
     """The answer for one 28×28 model input: digit, confidence, probabilities and the input as PNG.
 
     ``png`` is the input already encoded by :func:`input_png`, when the caller has it.
+    With a ``writer`` who has saved drawings the answer is adapted to them and
+    also carries the general model's answer.
     """
-    probabilities = classifier().probabilities(image)
+    model = classifier()
+    probabilities, features = model.outputs(image)
+    general = reading(probabilities)
+    answer = {**general, "input": data_url(png or input_png(image)), "model": model.name, "adapted": False}
+    if writer is None or features is None:
+        return answer
+    vectors, labels, drawings = writer_support(model, writer)
+    if vectors is None:
+        return answer
+    adapted = reading(adapted_probabilities(general["probabilities"], features, vectors, labels))
+    return {**answer, **adapted, "adapted": True, "writer": writer, "writer_samples": drawings, "general": general}
+
+
+def reading(probabilities):
+    """Digit, confidence and probabilities (normalised to sum to 1) from ten probabilities."""
+    probabilities = np.asarray(probabilities, np.float64)
     probabilities = probabilities / probabilities.sum()
     digit = int(np.argmax(probabilities))
-    return {
-        "digit": digit,
-        "confidence": float(probabilities[digit]),
-        "probabilities": [float(p) for p in probabilities],
-        "input": data_url(png or input_png(image)),
-        "model": classifier().name,
-    }
+    return {"digit": digit, "confidence": float(probabilities[digit]),
+            "probabilities": [float(p) for p in probabilities]}
 
 
 def input_png(image):

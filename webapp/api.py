@@ -2,8 +2,9 @@
 
 from flask import Blueprint, jsonify, request
 
+from webapp.adaptation import valid_writer
 from webapp.answers import classifier, prediction
-from webapp.decode import image_from_request
+from webapp.decode import image_from_request, json_object
 from webapp.errors import InputError
 from webapp.preprocess import to_mnist
 
@@ -16,9 +17,21 @@ CARD_FIELDS = ("name", "architecture", "parameters", "trained_at", "training_sec
 @bp.post("/predict")
 def predict():
     image = to_mnist(image_from_request(request))
+    writer = requested_writer()
     if image is None:
         raise InputError("the image is empty: draw a digit first", status=422)
-    return jsonify(prediction(image))
+    return jsonify(prediction(image, writer=writer))
+
+
+def requested_writer():
+    """The optional writer to adapt to: a JSON field, a multipart form field, or ``?writer=`` with a raw body."""
+    if request.mimetype == "application/json":
+        name = json_object(request).get("writer")
+    elif request.mimetype == "multipart/form-data":
+        name = request.form.get("writer")
+    else:
+        name = request.args.get("writer")
+    return None if name is None else valid_writer(name)
 
 
 @bp.get("/health")

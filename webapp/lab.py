@@ -7,7 +7,8 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 
 from webapp import samples
 from webapp.access import admin_only, refuse_cross_site_writes
-from webapp.answers import data_url, input_png, prediction
+from webapp.adaptation import drawing_vectors, valid_writer
+from webapp.answers import classifier, data_url, input_png, prediction
 from webapp.decode import bytes_from_base64_field, decode_image, json_object
 from webapp.errors import InputError
 from webapp.export import zip_chunks
@@ -32,6 +33,7 @@ def save():
     payload = json_object(request)
     label = valid_label(payload.get("label"))
     strokes = valid_strokes(payload.get("strokes", []))
+    writer = None if payload.get("writer") is None else valid_writer(payload["writer"])
     picture = decode_image(bytes_from_base64_field(payload.get("image")))
     image = to_mnist(picture)
     if image is None:
@@ -39,7 +41,7 @@ def save():
     seen = input_png(image)
     answer = prediction(image, seen)
     sample_id = samples.add(label, answer["digit"], answer["probabilities"], answer["model"],
-                            png_bytes(picture), seen, strokes)
+                            png_bytes(picture), seen, strokes, writer, adaptation(writer, image, strokes))
     return jsonify(id=sample_id, prediction=answer["digit"]), 201
 
 
@@ -49,7 +51,8 @@ def listing():
     page = whole_number("page", 1, MAX_PAGE)
     per_page = whole_number("per_page", 20, MAX_PER_PAGE)
     mistakes_only = flag("mistakes")
-    rows, total = samples.page(page, per_page, mistakes_only)
+    writer = request.args.get("writer")
+    rows, total = samples.page(page, per_page, mistakes_only, None if writer is None else valid_writer(writer))
     return jsonify(samples=[summary(row) for row in rows], page=page, per_page=per_page, total=total,
                    pages=max(1, math.ceil(total / per_page)))
 
@@ -69,12 +72,21 @@ def download():
                     headers={"Content-Disposition": "attachment; filename=digitpad-samples.zip"})
 
 
+def adaptation(writer, image, strokes):
+    """(model key, vectors) kept with a writer's drawing so that it counts for their next prediction."""
+    if writer is None:
+        return None
+    vectors = drawing_vectors(classifier(), image, strokes)
+    return None if vectors is None else (classifier().key, vectors.tobytes())
+
+
 def summary(row):
     probabilities = row["probabilities"]
     return {
         "id": row["id"], "created_at": row["created_at"], "label": row["label"],
         "prediction": row["prediction"], "confidence": probabilities[row["prediction"]],
         "probabilities": probabilities, "model": row["model"], "strokes": row["stroke_count"],
+        "writer": row["writer"],
         "image": data_url(row["image_png"]),
         "input": data_url(row["input_png"]),
     }

@@ -1,15 +1,15 @@
 """The pages: drawing, test sessions, saved drawings."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from webapp.pad import PAD_SIZE, PEN_WIDTH
 
 bp = Blueprint("pages", __name__)
 
 
-def page(template):
+def page(template, **values):
     return render_template(template, pad_size=PAD_SIZE, pen_width=PEN_WIDTH,
-                           model_name=current_app.extensions["classifier"].name)
+                           model_name=current_app.extensions["classifier"].name, **values)
 
 
 @bp.get("/")
@@ -19,7 +19,7 @@ def index():
 
 @bp.get("/session")
 def session():
-    return page("session.html")
+    return page("session.html", teach="teach" in request.args)
 
 
 @bp.get("/samples")

@@ -36,10 +36,20 @@ MIGRATIONS = (
         "ALTER TABLE samples ADD COLUMN stroke_count INTEGER NOT NULL DEFAULT 0",
         "UPDATE samples SET stroke_count = json_array_length(strokes)",
     ),
+    (  # 3: who drew it, and the vectors writer adaptation compares new drawings with, per model
+        "ALTER TABLE samples ADD COLUMN writer TEXT",
+        "CREATE INDEX samples_by_writer ON samples (writer, id) WHERE writer IS NOT NULL",
+        """CREATE TABLE adaptation_vectors (
+            sample_id INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            vectors BLOB NOT NULL,
+            PRIMARY KEY (sample_id, model)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-LISTED = "id, created_at, label, prediction, probabilities, model, image_png, input_png, stroke_count"
+LISTED = "id, created_at, label, prediction, probabilities, model, image_png, input_png, stroke_count, writer"
 
 
 class SchemaError(Exception):
@@ -97,26 +107,35 @@ def snapshot():
         db.execute("COMMIT")
 
 
-def add(label, prediction, probabilities, model, image_png, input_png, strokes):
-    """Store one sample in its own transaction and return its id."""
+def add(label, prediction, probabilities, model, image_png, input_png, strokes, writer=None, vectors=None):
+    """Store one sample, and the adaptation ``vectors`` (model key, bytes) if given, in one transaction; its id."""
     db = connection()
     with db:
         db.execute("BEGIN IMMEDIATE")
         cursor = db.execute(
             "INSERT INTO samples (created_at, label, prediction, probabilities, model, image_png, input_png,"
-            " strokes, stroke_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " strokes, stroke_count, writer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (datetime.now(timezone.utc).isoformat(timespec="milliseconds"), label, prediction,
-             json.dumps(probabilities), model, image_png, input_png, json.dumps(strokes), len(strokes)))
+             json.dumps(probabilities), model, image_png, input_png, json.dumps(strokes), len(strokes), writer))
+        if vectors is not None:
+            db.execute("INSERT INTO adaptation_vectors (sample_id, model, vectors) VALUES (?, ?, ?)",
+                       (cursor.lastrowid, *vectors))
     return cursor.lastrowid
 
 
-def page(number, per_page, mistakes_only=False):
+def page(number, per_page, mistakes_only=False, writer=None):
     """One page of samples, newest first (without their strokes, only how many), and the total count."""
-    where = "WHERE label != prediction" if mistakes_only else ""
+    conditions, values = [], []
+    if mistakes_only:
+        conditions.append("label != prediction")
+    if writer is not None:
+        conditions.append("writer = ?")
+        values.append(writer)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     with snapshot() as db:
-        total = db.execute(f"SELECT COUNT(*) FROM samples {where}").fetchone()[0]
+        total = db.execute(f"SELECT COUNT(*) FROM samples {where}", values).fetchone()[0]
         rows = db.execute(f"SELECT {LISTED} FROM samples {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-                          (per_page, (number - 1) * per_page)).fetchall()
+                          (*values, per_page, (number - 1) * per_page)).fetchall()
     return [{**row, "probabilities": json.loads(row["probabilities"])} for row in map(dict, rows)], total
 
 
@@ -135,10 +154,51 @@ def drawn_strokes():
 
 
 def delete(sample_id):
-    """Delete one sample; False when there was none with that id."""
+    """Delete one sample and its adaptation vectors; False when there was none with that id."""
     db = connection()
     with db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM adaptation_vectors WHERE sample_id = ?", (sample_id,))
         return db.execute("DELETE FROM samples WHERE id = ?", (sample_id,)).rowcount == 1
+
+
+def writer_vectors(writer, model):
+    """A writer's samples, oldest first: id, label and their vectors for ``model``, or, where there are
+    none yet, the strokes and input to make them from."""
+    return connection().execute(
+        "SELECT s.id, s.label, v.vectors, CASE WHEN v.vectors IS NULL THEN s.strokes END AS strokes,"
+        " CASE WHEN v.vectors IS NULL THEN s.input_png END AS input_png"
+        " FROM samples s LEFT JOIN adaptation_vectors v ON v.sample_id = s.id AND v.model = ?"
+        " WHERE s.writer = ? ORDER BY s.id", (model, writer)).fetchall()
+
+
+def store_vectors(sample_id, model, vectors):
+    """Keep a sample's vectors for a model (a no-op if another request stored them first or it was deleted)."""
+    db = connection()
+    with db:
+        db.execute("INSERT OR IGNORE INTO adaptation_vectors (sample_id, model, vectors)"
+                   " SELECT id, ?, ? FROM samples WHERE id = ?", (model, vectors, sample_id))
+
+
+def writers():
+    """Every writer with samples: name, sample count and count per digit, by name."""
+    rows = connection().execute("SELECT writer, label, COUNT(*) FROM samples WHERE writer IS NOT NULL"
+                                " GROUP BY writer, label ORDER BY writer").fetchall()
+    found = {}
+    for writer, label, count in rows:
+        found.setdefault(writer, [0] * 10)[label] = count
+    return [{"writer": writer, "samples": sum(per_digit), "per_digit": per_digit}
+            for writer, per_digit in found.items()]
+
+
+def delete_writer(writer):
+    """Delete a writer's samples and their vectors in one transaction; how many samples there were."""
+    db = connection()
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM adaptation_vectors WHERE sample_id IN (SELECT id FROM samples WHERE writer = ?)",
+                   (writer,))
+        return db.execute("DELETE FROM samples WHERE writer = ?", (writer,)).rowcount
 
 
 def init_app(app):

@@ -38,15 +38,29 @@ async function sendPrivate(url, options = {}) {
   }
 }
 
-/** Predict the digit in an image Blob (PNG, JPEG or WebP). */
-export function predict(image) {
-  return call("/api/predict", { method: "POST", headers: { "Content-Type": image.type || "image/png" }, body: image });
+/** Predict the digit in an image Blob (PNG, JPEG or WebP), adapted to a writer's drawings when one is named. */
+export function predict(image, writer = "") {
+  const url = writer ? `/api/predict?${new URLSearchParams({ writer })}` : "/api/predict";
+  return call(url, { method: "POST", headers: { "Content-Type": image.type || "image/png" }, body: image });
 }
 
-/** Save a labelled drawing; resolves to {id, prediction}. */
-export async function saveSample(image, label, strokes) {
-  const body = JSON.stringify({ image: await dataUrl(image), label, strokes });
-  return call("/api/samples", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+/** Save a labelled drawing, under a writer's name when one is given; resolves to {id, prediction}. */
+export async function saveSample(image, label, strokes, writer = "") {
+  const fields = { image: await dataUrl(image), label, strokes };
+  if (writer) fields.writer = writer;
+  return call("/api/samples", { method: "POST", headers: { "Content-Type": "application/json" },
+                                body: JSON.stringify(fields) });
+}
+
+/** Delete every drawing saved under a writer's name; false when there were none. */
+export async function forgetWriter(writer) {
+  try {
+    await call(`/api/writers/${encodeURIComponent(writer)}`, { method: "DELETE" });
+    return true;
+  } catch (error) {
+    if (error.status === 404) return false;
+    throw error;
+  }
 }
 
 export async function listSamples(page, perPage, mistakesOnly) {

@@ -6,7 +6,7 @@ import { saveSample } from "./api.js";
 const LARGEST_SIDE = 560;
 
 export class Labeler {
-  /** source() returns {image: Promise<Blob>|Blob, strokes} for what is on the pad now. */
+  /** source() returns {image: Promise<Blob>|Blob, strokes, writer} for what is on the pad now. */
   constructor(element, source) {
     this.element = element;
     this.source = source;
@@ -42,11 +42,12 @@ export class Labeler {
     for (const button of this.buttons) button.disabled = true;
     this.status.textContent = "Saving…";
     try {
-      const { image, strokes } = this.source();
-      const { id, prediction } = await saveSample(await scaledForSaving(await image), label, strokes);
+      const { image, strokes, writer } = this.source();
+      const { id, prediction } = await saveSample(await scaledForSaving(await image), label, strokes, writer);
       const verdict = prediction === label ? "the model got it right" : `the model read ${prediction}`;
+      const whose = writer ? ` for ${writer}` : "";
       this.status.innerHTML = "";
-      this.status.append(`Saved as ${label} (#${id}, ${verdict}). `, link("See saved drawings", "/samples"));
+      this.status.append(`Saved as ${label}${whose} (#${id}, ${verdict}). `, link("See saved drawings", "/samples"));
     } catch (error) {
       this.saved = false;
       for (const button of this.buttons) button.disabled = false;

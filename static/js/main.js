@@ -1,18 +1,24 @@
 // Wires the pad, the live predictor and the result display together.
 
-import { predict } from "./api.js";
+import { forgetWriter, predict } from "./api.js";
 import { Labeler } from "./labeler.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { showEmpty, showError, showResult } from "./results.js";
+import { connectWriterField, currentWriter } from "./writer.js";
 
 const pad = new DrawingPad(document.getElementById("pad"));
 const upload = document.getElementById("upload");
 const dropZone = document.getElementById("drop-zone");
 const resultSection = document.querySelector(".result");
+const adaptedNote = document.getElementById("adapted-note");
+const forgetButton = document.getElementById("forget-me");
+const writerStatus = document.getElementById("writer-status");
 let uploaded = null;
-const labeler = new Labeler(document.getElementById("labeler"), () =>
-  uploaded ? { image: uploaded, strokes: [] } : { image: pad.toBlob(), strokes: pad.copyStrokes() });
+const labeler = new Labeler(document.getElementById("labeler"), () => ({
+  ...(uploaded ? { image: uploaded, strokes: [] } : { image: pad.toBlob(), strokes: pad.copyStrokes() }),
+  writer: currentWriter(),
+}));
 
 /** "empty", "pending", "ready" or "error": what the answer on screen stands for, for people and tests. */
 function setState(state) {
@@ -21,9 +27,10 @@ function setState(state) {
 }
 
 const predictor = new LivePredictor({
-  predict,
+  predict: (image) => predict(image, currentWriter()),
   onResult: (result, latest) => {
     showResult(result);
+    showAdaptation(result);
     if (latest) {
       setState("ready");
       labeler.offer(result.digit);
@@ -95,5 +102,43 @@ dropZone.addEventListener("drop", (event) => {
   usePicture(event.dataTransfer.files[0]);
 });
 
+/** Whose handwriting the answer is adapted to, and what the general model reads when that differs. */
+function showAdaptation(result) {
+  adaptedNote.hidden = !result.adapted;
+  if (!result.adapted) return;
+  const drawings = `${result.writer_samples} drawing${result.writer_samples === 1 ? "" : "s"}`;
+  const general = result.general.digit === result.digit ? "" : `; the general model reads ${result.general.digit}`;
+  adaptedNote.textContent = `Adapted to ${result.writer} (${drawings})${general}.`;
+}
+
+/** Ask again for what is on the pad, after the writer changed. */
+function readAgain() {
+  if (uploaded) predictor.reset(async () => uploaded);
+  else if (pad.strokes.length) predictor.reset(() => pad.toBlob());
+}
+
+function writerChanged() {
+  forgetButton.hidden = currentWriter() === "";
+  writerStatus.textContent = "";
+  adaptedNote.hidden = true;
+  readAgain();
+}
+
+connectWriterField(document.getElementById("writer"), writerChanged);
+
+forgetButton.addEventListener("click", async () => {
+  const writer = currentWriter();
+  if (!writer || !window.confirm(`Delete every drawing saved as ${writer}?`)) return;
+  try {
+    const forgotten = await forgetWriter(writer);
+    writerStatus.textContent = forgotten ? `Forgot ${writer}'s drawings.` : `There were no drawings saved as ${writer}.`;
+    adaptedNote.hidden = true;
+    readAgain();
+  } catch (error) {
+    writerStatus.textContent = `Could not forget ${writer}: ${error.message}`;
+  }
+});
+
+forgetButton.hidden = currentWriter() === "";
 showEmpty();
 setState("empty");

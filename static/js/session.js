@@ -1,7 +1,10 @@
 // Test sessions: ask for digits in a shuffled order, record each attempt, keep score, export CSV.
+// In teach mode the drawings are saved under the writer's name first, then a test round of one
+// of each digit scores the general model and the model adapted to them on the same drawings.
 
 import { ApiError, predict, saveSample } from "./api.js";
 import { connectControls, DrawingPad } from "./pad.js";
+import { connectWriterField, currentWriter } from "./writer.js";
 
 const PAUSE_BEFORE_RECORDING_MS = 1200;
 const HAS_OWN_ENTER = "a[href], button, input, select, textarea, [contenteditable]";
@@ -16,6 +19,7 @@ const lastAttempt = document.getElementById("last-attempt");
 const perDigitTable = document.getElementById("per-digit");
 const confusionTable = document.getElementById("confusion");
 const download = document.getElementById("download-csv");
+const teachScore = document.getElementById("teach-score");
 
 let queue = [];
 let attempts = [];
@@ -23,6 +27,8 @@ let total = 0;
 let saveDrawings = true;
 let pauseTimer = null;
 let recording = false;
+let mode = "test";
+let writer = "";
 
 function shuffled(items) {
   const copy = [...items];
@@ -34,23 +40,51 @@ function shuffled(items) {
 }
 
 function start(repeats) {
-  queue = shuffled(Array.from({ length: 10 * repeats }, (_, i) => i % 10));
+  writer = currentWriter();
+  const teach = document.getElementById("teach").checked;
+  if (teach && !writer) {
+    prompt.textContent = "Type your name in “Who's drawing?” first: your drawings are saved under it.";
+    return;
+  }
+  mode = teach ? "teach" : "test";
+  saveDrawings = teach || document.getElementById("save-drawings").checked;
+  teachScore.hidden = true;
+  begin(shuffled(Array.from({ length: 10 * repeats }, (_, i) => i % 10)));
+}
+
+function begin(digitsToAsk) {
+  queue = digitsToAsk;
   total = queue.length;
   attempts = [];
-  saveDrawings = document.getElementById("save-drawings").checked;
   pad.clear();
-  render();
+  connectWriterField(document.getElementById("writer"));
+render();
   ask();
 }
 
 function ask() {
+  if (queue.length === 0 && mode === "teach") {
+    mode = "check";
+    begin(shuffled(Array.from({ length: 10 }, (_, i) => i)));
+    return;
+  }
   if (queue.length === 0) {
     prompt.textContent = `Done: ${summaryText()}. Press Start for another session.`;
+    if (mode === "check") showTeachScore();
     document.body.dataset.session = "done";
     return;
   }
-  prompt.textContent = `Draw a ${queue[0]}`;
-  document.body.dataset.session = "asking";
+  const step = { teach: `Teaching, ${writer}: draw a`, check: "Test round: draw a", test: "Draw a" }[mode];
+  prompt.textContent = `${step} ${queue[0]}`;
+  document.body.dataset.session = mode === "test" ? "asking" : mode;
+}
+
+function showTeachScore() {
+  const general = attempts.filter((a) => a.general === a.asked).length;
+  const adapted = attempts.filter((a) => a.read === a.asked).length;
+  teachScore.textContent = `Before adapting: ${general} of ${attempts.length} read right. ` +
+    `Adapted to ${writer}: ${adapted} of ${attempts.length}.`;
+  teachScore.hidden = false;
 }
 
 async function record() {
@@ -61,16 +95,18 @@ async function record() {
   const strokes = pad.copyStrokes();
   const image = await pad.toBlob();
   try {
-    const answer = await predict(image);
-    attempts.push({ asked, read: answer.digit, confidence: answer.confidence,
-                    probabilities: answer.probabilities, time: new Date().toISOString() });
+    const answer = await predict(image, mode === "check" ? writer : "");
+    if (mode === "teach") await saveSample(image, asked, strokes, writer);
+    attempts.push({ asked, read: answer.digit, confidence: answer.confidence, probabilities: answer.probabilities,
+                    general: (answer.general || answer).digit, time: new Date().toISOString() });
     lastAttempt.textContent = answer.digit === asked ? `✓ ${asked} read correctly` : `✗ ${asked} read as ${answer.digit}`;
-    if (saveDrawings) saveSample(image, asked, strokes).catch((error) => {
+    if (mode === "test" && saveDrawings) saveSample(image, asked, strokes).catch((error) => {
       lastAttempt.textContent += ` (not saved: ${error.message})`;
     });
     queue.shift();
     pad.clear();
-    render();
+    connectWriterField(document.getElementById("writer"));
+render();
     ask();
   } catch (error) {
     lastAttempt.textContent = error instanceof ApiError && error.status === 422
@@ -158,4 +194,5 @@ function hasOwnEnter(element) {
   return element instanceof Element && element.closest(HAS_OWN_ENTER) !== null;
 }
 
+connectWriterField(document.getElementById("writer"));
 render();
