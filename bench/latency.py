@@ -5,20 +5,24 @@
 Starts the production server as ``python -m webapp`` does and measures, on
 loopback: the time from process start to the first successful prediction;
 /api/predict latency and throughput at 1, 4 and 16 concurrent clients for a
-typical 280×280 canvas PNG; the server's resident memory; the first load
+typical 280×280 canvas PNG; the same at one client for a writer with 30 saved
+drawings (adapted answers), and how long saving those took; the server's resident memory; the first load
 of each page in bytes. In this process it times the preprocessing, the bare model
 call (LiteRT, and Keras through a traced function) and the tutorial pattern
 ``model.predict()`` on one image. Prints the figures and writes them as JSON.
 """
 
 import argparse
+import base64
 import http.client
 import io
 import json
 import os
 import re
 import sys
+import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -29,10 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import drawing_pngs, hammer, post_png, summary  # noqa: E402
 from bench.server import running_server  # noqa: E402
+from training.data import DRAWINGS, load_drawings  # noqa: E402
 from webapp import DEFAULT_MODEL  # noqa: E402
 from webapp.preprocess import to_mnist  # noqa: E402
+from webapp.strokes import fit_to_pad, render_recorded  # noqa: E402
 
 PAGES = ("/", "/session", "/samples")
+WRITER = "bench writer"
 ASSET = re.compile(r"""<(?:script|img)\b[^>]*\bsrc="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"|"""
                    r"""\bfrom\s+"(\./[^"]+)"|\bimport\s+"(\./[^"]+)\"""")
 """What a page loads: scripts, pictures, styles and icons, and a module's imports; not the pages it links to."""
@@ -87,6 +94,31 @@ def time_to_first_prediction(png, extra_args):
         return time.perf_counter() - started
 
 
+def adapted_figures(url, png, seconds):
+    """Save 3 drawings of each digit under one writer's name, then time predictions adapted to them."""
+    records = load_drawings(DRAWINGS)
+    taught = [next(r for r in records[index::10] if r["label"] == digit) for digit in range(10) for index in range(3)]
+    save_ms = []
+    for record in taught:
+        picture = render_recorded(record["strokes"])
+        strokes = fit_to_pad(record["strokes"])
+        buffer = io.BytesIO()
+        picture.save(buffer, format="PNG")
+        body = json.dumps({"image": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+                           "label": record["label"], "strokes": strokes, "writer": WRITER}).encode()
+        started = time.perf_counter()
+        request = urllib.request.Request(url + "/api/samples", data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 201
+        save_ms.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    results = hammer(url, [png], 1, seconds, path="/api/predict?" + urllib.parse.urlencode({"writer": WRITER}))
+    adapted = summary(results, time.perf_counter() - started)
+    adapted["errors"] = sum(1 for r in results if r[1] != 200)
+    adapted["adapted"] = all(json.loads(r[3])["adapted"] for r in results if r[1] == 200)
+    return {"adapted_clients_1": adapted, "save_with_writer_p50_ms": float(np.median(save_ms))}
+
+
 def in_process_figures(png, repeats, model):
     from PIL import Image
 
@@ -117,6 +149,7 @@ def main():
                         help="the .tflite to serve and time, with its .keras beside it (default: the shipped one)")
     args = parser.parse_args()
     os.environ["MODEL"] = str(args.model.resolve())
+    os.environ["SAMPLES_DB"] = str(Path(tempfile.mkdtemp(prefix="digitpad-latency-")) / "samples.sqlite3")
     server_args = args.server_args.split()
     pngs = drawing_pngs(50)
     typical = pngs[0]
@@ -129,6 +162,7 @@ def main():
             results = hammer(url, [typical], clients, args.seconds)
             figures[f"clients_{clients}"] = summary(results, time.perf_counter() - started)
             figures[f"clients_{clients}"]["errors"] = sum(1 for r in results if r[1] != 200)
+        figures.update(adapted_figures(url, typical, args.seconds))
         figures["resident_mb"] = resident_mb(process.pid)
         figures["pages"] = {page: dict(zip(("bytes", "files"), page_weight(url, page))) for page in PAGES}
     figures.update(in_process_figures(typical, 500, args.model))
@@ -147,6 +181,11 @@ def report(f):
         c = f[f"clients_{clients}"]
         print(f"/api/predict, {clients:2d} client(s): p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms, "
               f"{c['throughput_per_s']:.0f} requests/s, {c['errors']} errors")
+    a = f["adapted_clients_1"]
+    print(f"/api/predict adapted to a writer with 30 drawings, 1 client: p50 {a['p50_ms']:.2f} ms "
+          f"({a['p50_ms'] / f['clients_1']['p50_ms']:.2f}x the general answer's), p99 {a['p99_ms']:.2f} ms, "
+          f"{a['errors']} errors, all adapted: {a['adapted']}; saving a drawing under a name: p50 "
+          f"{f['save_with_writer_p50_ms']:.1f} ms")
     print("resident memory: " + ", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in f["resident_mb"].items()))
     for page, weight in f["pages"].items():
         print(f"page {page} first load: {weight['bytes'] / 1024:.1f} KB in {len(weight['files'])} files")

@@ -39,14 +39,14 @@ def drawing_pngs(count, strokes=DRAWINGS):
     return pngs
 
 
-def post_png(connection, png):
-    connection.request("POST", "/api/predict", body=png, headers={"Content-Type": "image/png"})
+def post_png(connection, png, path="/api/predict"):
+    connection.request("POST", path, body=png, headers={"Content-Type": "image/png"})
     response = connection.getresponse()
     return response.status, response.read()
 
 
-def hammer(url, payloads, clients, seconds, max_requests=100_000, timeout=5.0):
-    """Run `clients` threads posting payloads round-robin until time or count runs out.
+def hammer(url, payloads, clients, seconds, max_requests=100_000, timeout=5.0, path="/api/predict"):
+    """Run `clients` threads posting payloads to ``path`` round-robin until time or count runs out.
 
     Returns a list of (seconds, status, payload index, body); status 0 is a timeout
     or connection error.
@@ -66,7 +66,7 @@ def hammer(url, payloads, clients, seconds, max_requests=100_000, timeout=5.0):
             index = (index + 1) % len(payloads)
             started = time.perf_counter()
             try:
-                status, body = post_png(connection, payloads[index])
+                status, body = post_png(connection, payloads[index], path)
             except (OSError, http.client.HTTPException):
                 status, body = 0, b""
                 connection.close()
