@@ -34,11 +34,17 @@ def running_server(*extra_args, env=None, timeout=60):
             wait_until_healthy(url, process, log, timeout)
             yield url, process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
+
+
+def stop(process, seconds=10):
+    """Ask a process to stop (SIGTERM); kill it if it has not within ``seconds``."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_until_healthy(url, process, log, timeout):

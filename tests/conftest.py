@@ -6,6 +6,8 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from bench.postgres import binaries, new_database, throwaway_postgres  # noqa: E402
+from tests.helpers import fresh_app  # noqa: E402
 from training.data import load_drawings  # noqa: E402
 from webapp import DEFAULT_MODEL, create_app  # noqa: E402
 
@@ -32,3 +34,27 @@ def mnist_test():
 def pendigits():
     """The pen-drawn digits that ship with the project."""
     return load_drawings()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the whole run (scripts/test installs PostgreSQL when it can)."""
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; scripts/test installs it with apt-get")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_app(request, tmp_path):
+    """An app with the shipped model whose drawings go to a new, empty database of each kind."""
+    settings = {}
+    if request.param == "postgresql":
+        settings["DATABASE_URL"] = new_database(request.getfixturevalue("postgres_server"))
+    app = fresh_app(tmp_path, **settings)
+    yield app
+    database = app.extensions["samples_database"]
+    if hasattr(database, "close"):
+        database.close()

@@ -1,7 +1,12 @@
-"""What the tests share: digits as pen strokes, and pictures encoded the way requests carry them."""
+"""What the tests share: digits as pen strokes, pictures encoded the way requests carry them, bursts of saves."""
 
 import base64
+import http.client
 import io
+import json
+import threading
+import time
+from urllib.parse import urlsplit
 
 from webapp import create_app
 from webapp.strokes import render_strokes
@@ -38,3 +43,56 @@ def save(client, strokes, label, writer=None, **headers):
     if writer is not None:
         body["writer"] = writer
     return client.post("/api/samples", json=body, headers=headers)
+
+
+def seven_sample_body():
+    """A save request's JSON body: a drawn 7."""
+    return json.dumps({"image": data_url(drawing_png(SEVEN)), "label": 7, "strokes": SEVEN})
+
+
+def burst_of_saves(url, acknowledged, enough, stop, seconds=90):
+    """Save until the connection dies (or time runs out), recording every id the server acknowledged."""
+    address = urlsplit(url)
+    payload = seven_sample_body()
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+            connection.request("POST", "/api/samples", body=payload, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            if response.status != 201:
+                return
+            acknowledged.append(json.loads(response.read())["id"])
+            if len(acknowledged) >= 40:
+                enough.set()
+        except (OSError, http.client.HTTPException):
+            return
+
+
+def all_ids(url):
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    ids, pages, page = set(), 1, 1
+    while page <= pages:
+        connection.request("GET", f"/api/samples?page={page}&per_page=100")
+        listing = json.loads(connection.getresponse().read())
+        ids.update(sample["id"] for sample in listing["samples"])
+        pages = listing["pages"]
+        page += 1
+    return ids
+
+
+def ids_acknowledged_before_a_sigkill(url, process, clients=4):
+    """Save from several clients at once, SIGKILL the server after 40 acknowledgements; the acknowledged ids."""
+    acknowledged, enough, stop = [], threading.Event(), threading.Event()
+    threads = [threading.Thread(target=burst_of_saves, args=(url, acknowledged, enough, stop)) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    assert enough.wait(timeout=60), "the saves did not get going"
+    process.kill()
+    process.wait(timeout=10)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=15)
+    assert len(acknowledged) >= 40
+    return set(acknowledged)

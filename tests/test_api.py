@@ -125,7 +125,7 @@ def test_wrong_method_and_unknown_route_are_json(client):
 def test_health(client, app):
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "model": app.extensions["classifier"].name}
+    assert response.get_json() == {"status": "ok", "model": app.extensions["classifier"].name, "database": "ok"}
 
 
 def test_model_card(client):

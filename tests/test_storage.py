@@ -10,6 +10,7 @@ import numpy as np
 
 from tests.helpers import ONE, SEVEN, drawing_png, fresh_app, save
 from webapp import samples
+from webapp.databases import SQLiteDatabase
 
 TODAYS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (
@@ -61,7 +62,7 @@ def test_a_database_from_the_first_version_is_upgraded_without_losing_a_drawing(
             assert digits["labels"].tolist() == [7, 1, 7]
         assert [record["sample"] for record in json.loads(archive.read("strokes.json"))] == [1, 3]
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == samples.SCHEMA_VERSION
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SQLiteDatabase.newest
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 3
     db.close()
@@ -71,7 +72,7 @@ def test_a_database_is_migrated_once(tmp_path):
     app = fresh_app(tmp_path)
     with app.test_request_context():
         db = samples.connection()
-        assert samples.schema_version(db) == samples.SCHEMA_VERSION
+        assert samples.schema_version(db) == SQLiteDatabase.newest
         statements = []
         db.set_trace_callback(statements.append)
         samples.migrate(db)
@@ -130,12 +131,12 @@ def test_a_database_from_a_newer_version_is_left_alone_with_a_clear_503(tmp_path
     client = app.test_client()
     save(client, SEVEN, 7)
     with sqlite3.connect(app.config["SAMPLES_DB"]) as db:
-        db.execute(f"PRAGMA user_version = {samples.SCHEMA_VERSION + 1}")
+        db.execute(f"PRAGMA user_version = {SQLiteDatabase.newest + 1}")
     db.close()
     response = client.get("/api/samples")
     assert response.status_code == 503 and "newer" in response.get_json()["error"]
     assert save(client, SEVEN, 7).status_code == 503
     with sqlite3.connect(app.config["SAMPLES_DB"]) as db:
         assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 1
-        assert db.execute("PRAGMA user_version").fetchone()[0] == samples.SCHEMA_VERSION + 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SQLiteDatabase.newest + 1
     db.close()

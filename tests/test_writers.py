@@ -6,14 +6,15 @@ import threading
 import numpy as np
 import pytest
 
-from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
+from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
+from webapp import samples
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 
 
 @pytest.fixture
-def client(tmp_path):
-    return fresh_app(tmp_path).test_client()
+def client(store_app):
+    return store_app.test_client()
 
 
 def predict(client, strokes, writer=None):
@@ -102,8 +103,8 @@ def test_one_writers_drawings_change_no_one_elses_answers(client):
     assert predict(client, ONE, writer="ann")["digit"] == 7
 
 
-def test_a_saved_drawing_counts_for_the_very_next_prediction_under_concurrent_saves(tmp_path):
-    app = fresh_app(tmp_path)
+def test_a_saved_drawing_counts_for_the_very_next_prediction_under_concurrent_saves(store_app):
+    app = store_app
     failures = []
 
     def writer_session(name):
@@ -154,18 +155,15 @@ def test_the_list_of_writers_is_private_to_this_machine(client):
     assert client.delete("/api/writers/ann").status_code == 204
 
 
-def test_drawings_saved_under_another_model_are_read_again(tmp_path):
-    app = fresh_app(tmp_path)
+def test_drawings_saved_under_another_model_are_read_again(store_app):
+    app = store_app
     client = app.test_client()
     teach_swapped(client, "ann")
-    with app.app_context():
-        from webapp import samples
-
-        db = samples.connection()
-        db.execute("UPDATE adaptation_vectors SET model = 'an-older-model'")
+    with app.app_context(), samples.transaction() as db:
+        samples.run(db, "UPDATE adaptation_vectors SET model = 'an-older-model'")
     assert predict(client, ONE, writer="ann")["digit"] == 7
-    with app.app_context():
-        keys = {row[0] for row in samples.connection().execute("SELECT model FROM adaptation_vectors")}
+    with app.app_context(), samples.transaction() as db:
+        keys = {row["model"] for row in samples.run(db, "SELECT model FROM adaptation_vectors")}
     assert keys == {"an-older-model", app.extensions["classifier"].key}
 
 

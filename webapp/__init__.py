@@ -21,6 +21,7 @@ def create_app(test_config=None):
         MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
         MAX_CONTENT_LENGTH=MAX_BODY,
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
+        DATABASE_URL=os.environ.get("DATABASE_URL", ""),
         **settings_from_environment(),
     )
     if test_config is not None:

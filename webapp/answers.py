@@ -8,6 +8,7 @@ from flask import current_app
 from PIL import Image
 
 from webapp.adaptation import adapted_probabilities, writer_support
+from webapp.databases import DatabaseUnavailable
 
 
 def classifier():
@@ -27,7 +28,10 @@ def prediction(image, png=None, writer=None):
     answer = {**general, "input": data_url(png or input_png(image)), "model": model.name, "adapted": False}
     if writer is None or features is None:
         return answer
-    vectors, labels, drawings = writer_support(model, writer)
+    try:
+        vectors, labels, drawings = writer_support(model, writer)
+    except DatabaseUnavailable:
+        return {**answer, "warning": "the answer is not adapted: the drawings database cannot be reached"}
     if vectors is None:
         return answer
     adapted = reading(adapted_probabilities(general["probabilities"], features, vectors, labels))

@@ -2,8 +2,10 @@
 
 from flask import Blueprint, jsonify, request
 
+from webapp import samples
 from webapp.adaptation import valid_writer
 from webapp.answers import classifier, prediction
+from webapp.databases import DatabaseUnavailable
 from webapp.decode import image_from_request, json_object
 from webapp.errors import InputError
 from webapp.preprocess import to_mnist
@@ -36,7 +38,13 @@ def requested_writer():
 
 @bp.get("/health")
 def health():
-    return jsonify(status="ok", model=classifier().load().name)
+    """Ready when the model is loaded and the database answers; 503 saying which is wrong otherwise."""
+    model = classifier().load().name
+    try:
+        samples.check()
+    except DatabaseUnavailable as error:
+        return jsonify(status="unavailable", model=model, database="unreachable", error=str(error)), 503
+    return jsonify(status="ok", model=model, database="ok")
 
 
 @bp.get("/model")

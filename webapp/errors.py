@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from webapp.classifier import ModelError
-from webapp.samples import SchemaError
+from webapp.databases import DatabaseUnavailable, SchemaError
 
 
 class InputError(Exception):
@@ -34,6 +34,7 @@ def init_app(app):
 
     @app.errorhandler(ModelError)
     @app.errorhandler(SchemaError)
+    @app.errorhandler(DatabaseUnavailable)
     def cannot_serve(error):
         app.logger.error("request %s: %s", g.get("request_id", ""), error)
         return jsonify(error=str(error)), 503

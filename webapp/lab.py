@@ -52,9 +52,13 @@ def listing():
     per_page = whole_number("per_page", 20, MAX_PER_PAGE)
     mistakes_only = flag("mistakes")
     writer = request.args.get("writer")
-    rows, total = samples.page(page, per_page, mistakes_only, None if writer is None else valid_writer(writer))
-    return jsonify(samples=[summary(row) for row in rows], page=page, per_page=per_page, total=total,
-                   pages=max(1, math.ceil(total / per_page)))
+    before = whole_number("before", None, SQLITE_MAX_ID) if "before" in request.args else None
+    rows, total = samples.page(page, per_page, mistakes_only, None if writer is None else valid_writer(writer), before)
+    listing = {"samples": [summary(row) for row in rows], "page": page, "per_page": per_page, "total": total,
+               "pages": max(1, math.ceil(total / per_page))}
+    if len(rows) == per_page:
+        listing["next_before"] = rows[-1]["id"]
+    return jsonify(listing)
 
 
 @bp.delete(f"/<int(min=1, max={SQLITE_MAX_ID}):sample_id>")

@@ -1,0 +1,113 @@
+"""The store of saved drawings, the same on both databases: SQLite in a file, PostgreSQL shared by many."""
+
+import io
+import json
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+
+from bench.server import free_port
+from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
+from webapp import samples
+
+
+def ids(listing):
+    return [sample["id"] for sample in listing["samples"]]
+
+
+def test_saved_drawings_are_listed_newest_first_and_deleted(store_app):
+    client = store_app.test_client()
+    saved = [save(client, strokes, label).get_json()["id"] for strokes, label in ((SEVEN, 7), (ONE, 7), (FOUR, 4))]
+    assert saved == sorted(saved)
+    listing = client.get("/api/samples").get_json()
+    assert ids(listing) == saved[::-1] and listing["total"] == 3
+    assert listing["samples"][0]["image"].startswith("data:image/png;base64,")
+    assert ids(client.get("/api/samples?mistakes=1").get_json()) == [saved[1]]
+    assert client.delete(f"/api/samples/{saved[1]}").status_code == 204
+    assert client.delete(f"/api/samples/{saved[1]}").status_code == 404
+    assert ids(client.get("/api/samples").get_json()) == [saved[2], saved[0]]
+
+
+def test_keyset_pages_stay_put_while_others_save(store_app):
+    client = store_app.test_client()
+    saved = [save(client, SEVEN, 7).get_json()["id"] for _ in range(5)]
+    first = client.get("/api/samples?per_page=2").get_json()
+    assert ids(first) == saved[:2:-1] and first["next_before"] == saved[3]
+    save(client, ONE, 1)
+    save(client, ONE, 1)
+    second = client.get(f"/api/samples?per_page=2&before={first['next_before']}").get_json()
+    assert ids(second) == [saved[2], saved[1]]
+    last = client.get(f"/api/samples?per_page=2&before={second['next_before']}").get_json()
+    assert ids(last) == [saved[0]] and "next_before" not in last
+    for bad in ("0", "-1", "x", "1e3", str(2**63)):
+        assert client.get(f"/api/samples?before={bad}").status_code == 400
+
+
+def test_concurrent_saves_get_distinct_ids_and_all_are_kept(store_app):
+    got, lock = [], threading.Lock()
+
+    def saver():
+        client = store_app.test_client()
+        for _ in range(5):
+            response = save(client, SEVEN, 7, writer="many")
+            with lock:
+                got.append(response.get_json()["id"])
+
+    threads = [threading.Thread(target=saver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    client = store_app.test_client()
+    assert len(set(got)) == 20
+    assert set(ids(client.get("/api/samples?per_page=100").get_json())) == set(got)
+    assert client.get("/api/writers").get_json() == [{"writer": "many", "samples": 20, "per_digit": [0] * 7 + [20, 0, 0]}]
+
+
+def test_the_export_holds_every_drawing(store_app):
+    client = store_app.test_client()
+    save(client, SEVEN, 7)
+    save(client, FOUR, 4)
+    client.post("/api/samples", json={"image": data_url(drawing_png(ONE)), "label": 1})
+    with zipfile.ZipFile(io.BytesIO(client.get("/api/samples/export").data)) as archive:
+        strokes = json.loads(archive.read("strokes.json"))
+        with np.load(io.BytesIO(archive.read("digits.npz"))) as digits:
+            assert digits["labels"].tolist() == [7, 4, 1] and digits["images"].shape == (3, 28, 28)
+    assert [record["label"] for record in strokes] == [7, 4] and strokes[1]["strokes"] == FOUR
+
+
+def test_the_schema_is_brought_up_to_date_once(store_app):
+    with store_app.app_context():
+        db = samples.connection()
+        assert samples.schema_version(db) == samples.database().newest
+        samples.migrate(db)
+        assert samples.schema_version(db) == samples.database().newest
+
+
+def test_health_reports_the_database(store_app):
+    response = store_app.test_client().get("/api/health")
+    assert response.status_code == 200 and response.get_json()["database"] == "ok"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unreachable_app(request, tmp_path):
+    """An app whose database cannot be reached: a SQLite file under a regular file, or no PostgreSQL server."""
+    if request.param == "sqlite":
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("")
+        return fresh_app(tmp_path, SAMPLES_DB=str(blocker / "samples.sqlite3"))
+    return fresh_app(tmp_path, DATABASE_URL=f"postgresql://digitpad@127.0.0.1:{free_port()}/digitpad")
+
+
+def test_without_a_database_predictions_work_and_saves_fail_cleanly(unreachable_app):
+    client = unreachable_app.test_client()
+    health = client.get("/api/health")
+    assert health.status_code == 503 and health.get_json()["database"] == "unreachable"
+    body = {"image": data_url(drawing_png(SEVEN))}
+    assert client.post("/api/predict", json=body).get_json()["digit"] == 7
+    with_writer = client.post("/api/predict", json={**body, "writer": "ann"}).get_json()
+    assert with_writer["digit"] == 7 and with_writer["adapted"] is False and "not adapted" in with_writer["warning"]
+    for response in (save(client, SEVEN, 7), client.get("/api/samples"), client.delete("/api/writers/ann")):
+        assert response.status_code == 503 and "error" in response.get_json()
