@@ -1,4 +1,10 @@
-"""Serve Digit Pad with a production WSGI server: ``python -m webapp [--host H] [--port P] [--public-url URL]``."""
+"""Serve Digit Pad with a production WSGI server: ``python -m webapp [--host H] [--port P] [--workers N]``.
+
+One process serves with waitress's threads. ``--workers N`` (Linux and macOS)
+runs N processes under gunicorn, each with its own model and threads, so that
+predictions use every core; saved drawings are then shared through the
+database (use ``DATABASE_URL`` when the workers run on several hosts).
+"""
 
 import argparse
 import ctypes
@@ -38,7 +44,9 @@ def parse_args():
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)),
                         help="port (default: $PORT or 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    parser.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes to serve with (default 1; more needs gunicorn, on Linux and macOS)")
     parser.add_argument("--public-url", default=environment["PUBLIC_URL"],
                         help="the URL people open when it serves a network, e.g. https://digits.example.org; "
                              "its host name is trusted (default: $PUBLIC_URL)")
@@ -69,17 +77,51 @@ def main():
     args = parse_args()
     return_big_buffers_to_the_system()
     try:
-        app = create_app(settings(args))
+        app_settings = settings(args)
+        app = create_app(app_settings)
         app.extensions["classifier"].load()
+        if args.workers < 1:
+            raise ValueError("--workers must be 1 or more")
     except (ModelError, ValueError) as error:
         print(f"digitpad: {error}", file=sys.stderr)
         return 1
-    print(f"Digit Pad is serving model {app.extensions['classifier'].name} at http://{args.host}:{args.port}/",
-          flush=True)
+    processes = f" in {args.workers} processes" if args.workers > 1 else ""
+    print(f"Digit Pad is serving model {app.extensions['classifier'].name} at http://{args.host}:{args.port}/"
+          f"{processes}", flush=True)
+    if args.workers > 1:
+        return serve_with_workers(args, app_settings)
     # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
     # and otherwise takes a forwarded request for a stranger's, never for this machine's.
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
           max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False)
+    return 0
+
+
+def serve_with_workers(args, app_settings):
+    """Serve with gunicorn: ``args.workers`` processes, each building its own app and model after the fork."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        print("digitpad: --workers needs gunicorn, which runs on Linux and macOS (pip install gunicorn)",
+              file=sys.stderr)
+        return 1
+    address = f"[{args.host}]" if ":" in args.host else args.host
+    options = {
+        "bind": f"{address}:{args.port}", "workers": args.workers, "worker_class": "gthread",
+        "threads": args.threads, "preload_app": False, "proc_name": "digitpad", "control_socket_disable": True,
+        # As with waitress: the app alone decides about forwarded headers (--behind-proxy).
+        "forwarded_allow_ips": "",
+    }
+
+    class Workers(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create_app(app_settings)
+
+    Workers().run()
     return 0
 
 

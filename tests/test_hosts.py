@@ -1,0 +1,83 @@
+"""Two hosts, one PostgreSQL database: a drawing saved on one is the same drawing on the other."""
+
+import http.client
+import json
+import time
+from urllib.parse import urlsplit
+
+from bench.postgres import new_database
+from bench.server import running_server
+from tests.helpers import SEVEN, all_ids, data_url, drawing_png, ids_acknowledged_before_a_sigkill
+
+
+def call(url, method, path, body=None, headers=None):
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    headers = {**({"Content-Type": "application/json"} if body is not None else {}), **(headers or {})}
+    connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    return response.status, json.loads(payload) if payload.startswith(b"{") else None
+
+
+def two_hosts(database_url, tmp_path):
+    """Two servers on their own ports with their own SAMPLES_DB (unused) and the same DATABASE_URL."""
+    return [running_server(env={"DATABASE_URL": database_url, "SAMPLES_DB": str(tmp_path / f"host-{name}.sqlite3")})
+            for name in "ab"]
+
+
+def test_a_drawing_saved_on_one_host_is_listed_and_deleted_on_the_other(postgres_server, tmp_path):
+    database_url = new_database(postgres_server)
+    first, second = two_hosts(database_url, tmp_path)
+    with first as (url_a, _), second as (url_b, _):
+        status, saved = call(url_a, "POST", "/api/samples", {"image": data_url(drawing_png(SEVEN)), "label": 7,
+                                                             "strokes": SEVEN, "writer": "ann"})
+        assert status == 201
+        status, listing = call(url_b, "GET", "/api/samples")
+        assert [sample["id"] for sample in listing["samples"]] == [saved["id"]]
+        assert listing["samples"][0]["writer"] == "ann"
+        status, answer = call(url_b, "POST", "/api/predict", {"image": data_url(drawing_png(SEVEN)), "writer": "ann"})
+        assert answer["adapted"] is True and answer["writer_samples"] == 1
+        assert call(url_b, "DELETE", f"/api/samples/{saved['id']}")[0] == 204
+        assert call(url_a, "GET", "/api/samples")[1]["total"] == 0
+        assert call(url_a, "DELETE", f"/api/samples/{saved['id']}")[0] == 404
+        for url in (url_a, url_b):
+            assert call(url, "GET", "/api/health") == (200, {"status": "ok", "model": "digitpad-cnn", "database": "ok"})
+    assert not (tmp_path / "host-a.sqlite3").exists() and not (tmp_path / "host-b.sqlite3").exists()
+
+
+def test_killing_one_host_during_a_burst_of_saves_loses_no_acknowledged_save(postgres_server, tmp_path):
+    database_url = new_database(postgres_server)
+    first, second = two_hosts(database_url, tmp_path)
+    with first as (url_a, process_a), second as (url_b, _):
+        acknowledged = ids_acknowledged_before_a_sigkill(url_a, process_a)
+        assert acknowledged <= all_ids(url_b)
+
+
+def test_the_readmes_many_people_command_serves_with_workers_postgresql_and_the_admin_token(postgres_server, tmp_path):
+    env = {"DATABASE_URL": new_database(postgres_server), "ADMIN_TOKEN": "s3cret",
+           "SAMPLES_DB": str(tmp_path / "unused.sqlite3")}
+    with running_server("--workers", "2", "--host", "127.0.0.1", "--public-url", "https://digits.example.org",
+                        "--behind-proxy", env=env) as (url, process):
+        assert workers_started(process.pid, 2)
+        proxied = {"Host": "digits.example.org", "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        status, saved = call(url, "POST", "/api/samples", {"image": data_url(drawing_png(SEVEN)), "label": 7},
+                             headers={**proxied, "Origin": "https://digits.example.org"})
+        assert status == 201
+        assert call(url, "GET", "/api/samples", headers=proxied)[0] == 401
+        status, listing = call(url, "GET", "/api/samples", headers={**proxied, "Authorization": "Bearer s3cret"})
+        assert status == 200 and [sample["id"] for sample in listing["samples"]] == [saved["id"]]
+        assert call(url, "GET", "/api/health", headers={**proxied, "Host": "elsewhere.example"})[0] == 400
+    assert not (tmp_path / "unused.sqlite3").exists()
+
+
+def workers_started(pid, count, seconds=30):
+    """Whether the server process has ``count`` child processes within ``seconds`` (the first may answer alone)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            if len(listing.read().split()) == count:
+                return True
+        time.sleep(0.1)
+    return False
