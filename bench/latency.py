@@ -94,6 +94,17 @@ def time_to_first_prediction(png, extra_args):
         return time.perf_counter() - started
 
 
+def workers_figures(server_args, workers, pngs, seconds):
+    """16 clients against N server processes, with the same drawing as the single-process figures."""
+    with running_server(*server_args, "--workers", str(workers)) as (url, process):
+        hammer(url, pngs, 4, 1.0)
+        started = time.perf_counter()
+        results = hammer(url, [pngs[0]], 16, seconds)
+        figures = summary(results, time.perf_counter() - started)
+        figures["errors"] = sum(1 for r in results if r[1] != 200)
+        return {"count": workers, "clients_16": figures, "resident_mb": resident_mb(process.pid)}
+
+
 def adapted_figures(url, png, seconds):
     """Save 3 drawings of each digit under one writer's name, then time predictions adapted to them."""
     records = load_drawings(DRAWINGS)
@@ -145,6 +156,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=5, help="per concurrency level")
     parser.add_argument("--out", default="build/latency.json")
     parser.add_argument("--server-args", default="", help="extra options for python -m webapp")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="also serve 16 clients with python -m webapp --workers N (default: one per CPU)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
                         help="the .tflite to serve and time, with its .keras beside it (default: the shipped one)")
     args = parser.parse_args()
@@ -165,6 +178,8 @@ def main():
         figures.update(adapted_figures(url, typical, args.seconds))
         figures["resident_mb"] = resident_mb(process.pid)
         figures["pages"] = {page: dict(zip(("bytes", "files"), page_weight(url, page))) for page in PAGES}
+    if args.workers > 1:
+        figures["workers"] = workers_figures(server_args, args.workers, pngs, args.seconds)
     figures.update(in_process_figures(typical, 500, args.model))
     figures["speedup_vs_model_predict"] = figures["keras_model_predict_ms"] / figures["clients_1"]["p50_ms"]
     report(figures)
@@ -181,6 +196,12 @@ def report(f):
         c = f[f"clients_{clients}"]
         print(f"/api/predict, {clients:2d} client(s): p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms, "
               f"{c['throughput_per_s']:.0f} requests/s, {c['errors']} errors")
+    if "workers" in f:
+        w, one = f["workers"]["clients_16"], f["clients_16"]
+        print(f"/api/predict, 16 clients, --workers {f['workers']['count']}: p50 {w['p50_ms']:.2f} ms, "
+              f"p99 {w['p99_ms']:.2f} ms, {w['throughput_per_s']:.0f} requests/s "
+              f"({w['throughput_per_s'] / one['throughput_per_s']:.2f}x one process), {w['errors']} errors; "
+              "resident memory " + ", ".join(f"{mb:.0f}" for mb in f["workers"]["resident_mb"].values()) + " MB")
     a = f["adapted_clients_1"]
     print(f"/api/predict adapted to a writer with 30 drawings, 1 client: p50 {a['p50_ms']:.2f} ms "
           f"({a['p50_ms'] / f['clients_1']['p50_ms']:.2f}x the general answer's), p99 {a['p99_ms']:.2f} ms, "
