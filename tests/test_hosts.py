@@ -81,3 +81,24 @@ def workers_started(pid, count, seconds=30):
                 return True
         time.sleep(0.1)
     return False
+
+
+def test_a_wall_on_one_host_shows_a_drawing_sent_to_another_within_a_second(postgres_server, tmp_path):
+    first, second = two_hosts(new_database(postgres_server), tmp_path)
+    with first as (url_a, _), second as (url_b, _):
+        room = call(url_a, "POST", "/api/rooms")[1]["room"]
+        address = urlsplit(url_b)
+        stream = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        stream.request("GET", f"/api/rooms/{room}/events")
+        events = stream.getresponse()
+        assert events.status == 200 and events.readline() == b"retry: 1000\n"
+        sent = time.monotonic()
+        status, drawing = call(url_a, "POST", f"/api/rooms/{room}/drawings",
+                               {"image": data_url(drawing_png(SEVEN)), "label": 7})
+        assert status == 201
+        lines = [events.readline() for _ in range(4)]
+        delay = time.monotonic() - sent
+        stream.close()
+    assert lines[0] == b"\n" and lines[1].startswith(b"id: ")
+    assert lines[2] == b"event: drawing\n" and json.loads(lines[3].removeprefix(b"data: "))["id"] == drawing["id"]
+    assert delay < 1.0

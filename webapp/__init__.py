@@ -22,18 +22,21 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=MAX_BODY,
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
         DATABASE_URL=os.environ.get("DATABASE_URL", ""),
+        ROOM_STREAM_SECONDS=float(os.environ.get("ROOM_STREAM_SECONDS", 300)),
         **settings_from_environment(),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import access, api, decode, errors, export, lab, limits, pages, samples, security, writers
+    from webapp import (access, api, decode, errors, export, lab, limits, pages, rooms, samples, security,
+                        writers)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(lab.bp)
     app.register_blueprint(writers.bp)
+    app.register_blueprint(rooms.bp)
     access.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
@@ -41,5 +44,6 @@ def create_app(test_config=None):
     security.init_app(app)
     samples.init_app(app)
     export.init_app(app)
+    rooms.init_app(app)
     return app
 

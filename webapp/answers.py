@@ -56,3 +56,12 @@ def input_png(image):
 
 def data_url(png):
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def png_bytes(picture):
+    """The picture the model read (upright, at most the working size a side) as PNG."""
+    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = picture.convert("RGBA")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()

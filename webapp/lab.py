@@ -1,6 +1,5 @@
 """The handwriting lab's API: save labelled drawings, list them, delete them, download them."""
 
-import io
 import math
 
 from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
@@ -8,17 +7,15 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 from webapp import samples
 from webapp.access import admin_only, refuse_cross_site_writes
 from webapp.adaptation import drawing_vectors, valid_writer
-from webapp.answers import classifier, data_url, input_png, prediction
+from webapp.answers import classifier, data_url, input_png, png_bytes, prediction
 from webapp.decode import bytes_from_base64_field, decode_image, json_object
+from webapp.drawings import valid_label, valid_strokes
 from webapp.errors import InputError
 from webapp.export import zip_chunks
 from webapp.preprocess import to_mnist
 
 bp = Blueprint("lab", __name__, url_prefix="/api/samples")
 
-MAX_STROKES = 100
-MAX_POINTS = 20_000
-MAX_MAGNITUDE = 1e12
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
 FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
@@ -90,39 +87,10 @@ def summary(row):
         "id": row["id"], "created_at": row["created_at"], "label": row["label"],
         "prediction": row["prediction"], "confidence": probabilities[row["prediction"]],
         "probabilities": probabilities, "model": row["model"], "strokes": row["stroke_count"],
-        "writer": row["writer"],
+        "writer": row["writer"], "room": row["room"],
         "image": data_url(row["image_png"]),
         "input": data_url(row["input_png"]),
     }
-
-
-def valid_label(label):
-    if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
-        raise InputError("\"label\" must be a whole number from 0 to 9")
-    return label
-
-
-def valid_strokes(strokes):
-    """Strokes as lists of [x, y] or [x, y, t] points, within size limits."""
-    if not isinstance(strokes, list) or len(strokes) > MAX_STROKES:
-        raise InputError(f"\"strokes\" must be a list of at most {MAX_STROKES} strokes")
-    points = 0
-    for stroke in strokes:
-        if not isinstance(stroke, list) or not stroke:
-            raise InputError("each stroke must be a non-empty list of points")
-        points += len(stroke)
-        if points > MAX_POINTS:
-            raise InputError(f"at most {MAX_POINTS} points in all")
-        for point in stroke:
-            if not (isinstance(point, list) and len(point) in (2, 3)
-                    and all(_finite_number(value) for value in point)):
-                raise InputError("each point must be [x, y] or [x, y, time] with finite numbers")
-    return strokes
-
-
-def _finite_number(value):
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value) and abs(value) <= MAX_MAGNITUDE)
 
 
 def whole_number(name, default, largest):
@@ -139,12 +107,3 @@ def flag(name):
     if text.lower() not in FLAGS:
         raise InputError(f"{name} must be 1 or 0")
     return FLAGS[text.lower()]
-
-
-def png_bytes(picture):
-    """The picture the model read (upright, at most the working size a side) as PNG."""
-    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
-        picture = picture.convert("RGBA")
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()

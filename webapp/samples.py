@@ -16,7 +16,7 @@ from flask import current_app, g
 
 from webapp.databases import DatabaseUnavailable, open_database
 
-LISTED = "id, created_at, label, prediction, probabilities, model, image_png, input_png, stroke_count, writer"
+LISTED = "id, created_at, label, prediction, probabilities, model, image_png, input_png, stroke_count, writer, room"
 
 
 def database():
@@ -73,15 +73,24 @@ def check():
 def add(label, prediction, probabilities, model, image_png, input_png, strokes, writer=None, vectors=None):
     """Store one sample, and the adaptation ``vectors`` (model key, bytes) if given, in one transaction; its id."""
     with transaction() as db:
-        sample_id = run(db, "INSERT INTO samples (created_at, label, prediction, probabilities, model, image_png,"
-                            " input_png, strokes, stroke_count, writer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                            " RETURNING id",
-                        (datetime.now(timezone.utc).isoformat(timespec="milliseconds"), label, prediction,
-                         json.dumps(probabilities), model, image_png, input_png, json.dumps(strokes), len(strokes),
-                         writer)).fetchone()["id"]
-        if vectors is not None:
-            run(db, "INSERT INTO adaptation_vectors (sample_id, model, vectors) VALUES (?, ?, ?)", (sample_id, *vectors))
+        return insert(db, label, prediction, probabilities, model, image_png, input_png, strokes, writer, vectors)
+
+
+def insert(db, label, prediction, probabilities, model, image_png, input_png, strokes, writer=None, vectors=None,
+           room=None):
+    """Store one sample inside the caller's write transaction; its id. ``label`` may be None only in a room."""
+    sample_id = run(db, "INSERT INTO samples (created_at, label, prediction, probabilities, model, image_png,"
+                        " input_png, strokes, stroke_count, writer, room) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        " RETURNING id",
+                    (now(), label, prediction, json.dumps(probabilities), model, image_png, input_png,
+                     json.dumps(strokes), len(strokes), writer, room)).fetchone()["id"]
+    if vectors is not None:
+        run(db, "INSERT INTO adaptation_vectors (sample_id, model, vectors) VALUES (?, ?, ?)", (sample_id, *vectors))
     return sample_id
+
+
+def now():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def page(number, per_page, mistakes_only=False, writer=None, before=None):
@@ -108,17 +117,19 @@ def page(number, per_page, mistakes_only=False, writer=None, before=None):
 
 
 def count():
-    return run(connection(), "SELECT COUNT(*) AS n FROM samples").fetchone()["n"]
+    """How many samples have a label: what an export holds."""
+    return run(connection(), "SELECT COUNT(*) AS n FROM samples WHERE label IS NOT NULL").fetchone()["n"]
 
 
 def model_inputs():
     """(label, input_png) of every sample, oldest first, one at a time (inside a transaction)."""
-    return database().stream(connection(), "SELECT label, input_png FROM samples ORDER BY id")
+    return database().stream(connection(), "SELECT label, input_png FROM samples WHERE label IS NOT NULL ORDER BY id")
 
 
 def drawn_strokes():
     """(id, label, strokes as JSON text) of every sample drawn on the pad, oldest first, one at a time."""
-    return database().stream(connection(), "SELECT id, label, strokes FROM samples WHERE stroke_count > 0 ORDER BY id")
+    return database().stream(connection(), "SELECT id, label, strokes FROM samples"
+                                           " WHERE stroke_count > 0 AND label IS NOT NULL ORDER BY id")
 
 
 def delete(sample_id):
@@ -135,7 +146,7 @@ def writer_vectors(writer, model):
         return run(db, "SELECT s.id, s.label, v.vectors, CASE WHEN v.vectors IS NULL THEN s.strokes END AS strokes,"
                        " CASE WHEN v.vectors IS NULL THEN s.input_png END AS input_png"
                        " FROM samples s LEFT JOIN adaptation_vectors v ON v.sample_id = s.id AND v.model = ?"
-                       " WHERE s.writer = ? ORDER BY s.id", (model, writer)).fetchall()
+                       " WHERE s.writer = ? AND s.label IS NOT NULL ORDER BY s.id", (model, writer)).fetchall()
 
 
 def store_vectors(sample_id, model, vectors):
@@ -149,7 +160,7 @@ def writers():
     """Every writer with samples: name, sample count and count per digit, by name."""
     with transaction(write=False) as db:
         rows = run(db, "SELECT writer, label, COUNT(*) AS n FROM samples WHERE writer IS NOT NULL"
-                       " GROUP BY writer, label ORDER BY writer").fetchall()
+                       " AND label IS NOT NULL GROUP BY writer, label ORDER BY writer").fetchall()
     found = {}
     for row in rows:
         found.setdefault(row["writer"], [0] * 10)[row["label"]] = row["n"]

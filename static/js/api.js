@@ -72,6 +72,25 @@ export async function deleteSample(id) {
   await sendPrivate(`/api/samples/${id}`, { method: "DELETE" });
 }
 
+/** Send a drawing to a room's wall: {image: Blob, strokes, label (0-9 or null), writer}; resolves to {id, digit, confidence}. */
+export async function sendToRoom(room, { image, strokes, label, writer }, clientId) {
+  const fields = { image: await dataUrl(image), strokes };
+  if (label !== null) fields.label = label;
+  if (writer) fields.writer = writer;
+  return call(`/api/rooms/${encodeURIComponent(room)}/drawings`, {
+    method: "POST", headers: { "Content-Type": "application/json", "X-Client-Id": clientId }, body: JSON.stringify(fields),
+  });
+}
+
+/** Take a drawing off a room's wall (the presenter's; needs the admin token from other machines). */
+export async function hideRoomDrawing(room, id) {
+  await sendPrivate(`/api/rooms/${encodeURIComponent(room)}/drawings/${id}`, { method: "DELETE" });
+}
+
+export async function closeRoom(room) {
+  await sendPrivate(`/api/rooms/${encodeURIComponent(room)}`, { method: "DELETE" });
+}
+
 /** Every saved drawing as a zip Blob (digits.npz + strokes.json). */
 export async function exportSamples() {
   return (await sendPrivate("/api/samples/export")).blob();

@@ -45,11 +45,12 @@ function askForTokenOn(error) {
 
 function card(sample) {
   const item = document.createElement("li");
-  const wrong = sample.label !== sample.prediction;
+  const labelled = sample.label !== null;
+  const wrong = labelled && sample.label !== sample.prediction;
   item.className = wrong ? "sample mistake" : "sample";
   const picture = document.createElement("img");
   picture.src = sample.image;
-  picture.alt = `Drawing saved as ${sample.label}`;
+  picture.alt = labelled ? `Drawing saved as ${sample.label}` : `Drawing sent to room ${sample.room}, no label`;
   picture.width = picture.height = 96;
   const input = document.createElement("img");
   input.src = sample.input;
@@ -57,7 +58,9 @@ function card(sample) {
   input.className = "input28";
   input.width = input.height = 48;
   const caption = document.createElement("p");
-  caption.textContent = `${sample.label} · read ${sample.prediction} (${Math.round(sample.confidence * 100)}%)`;
+  const where = sample.room ? ` · room ${sample.room}` : "";
+  caption.textContent = `${labelled ? sample.label : "?"} · read ${sample.prediction} ` +
+    `(${Math.round(sample.confidence * 100)}%)${where}`;
   const remove = document.createElement("button");
   remove.type = "button";
   remove.textContent = "Delete";

@@ -18,9 +18,12 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
-    """``python -m webapp`` on a free loopback port, as a user starts it, saving samples to a scratch file."""
+    """``python -m webapp`` on a free loopback port, as a user starts it, saving samples to a scratch file.
+
+    Room event streams end every 2 s, so walls reconnect (and must catch up) during the tests.
+    """
     samples_db = tmp_path_factory.mktemp("browser-samples") / "samples.sqlite3"
-    with running_server(env={"SAMPLES_DB": str(samples_db)}) as (url, _):
+    with running_server(env={"SAMPLES_DB": str(samples_db), "ROOM_STREAM_SECONDS": "2"}) as (url, _):
         yield url
 
 

@@ -4,9 +4,13 @@ What the benchmarks need too (the desktop size, the mouse) lives in :mod:`bench.
 """
 
 import time
+from pathlib import Path
 
 from bench.browser import DESKTOP, EMPTY, READY, draw_with_mouse, on_screen  # noqa: F401
 from webapp.pad import PAD_SIZE
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+"""Where the browser tests leave the screenshots the README shows (copied to docs/)."""
 
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}

@@ -8,6 +8,7 @@ which is how Playwright adds one, so these pages open with the policy bypassed.
 import json
 import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,18 @@ def test_the_saved_drawings_page(open_page, axe_script, one_of_each_digit):
     page.check("#mistakes-only")
     page.wait_for_selector("#samples-status:not(:has-text('Loading'))")
     assert_accessible(page, axe_script, "/samples, mistakes only")
+
+
+def test_a_rooms_phone_page_and_wall(open_page, axe_script, server_url, one_of_each_digit):
+    request = urllib.request.Request(server_url + "/api/rooms", method="POST")
+    with urllib.request.urlopen(request) as response:
+        room = json.loads(response.read())["room"]
+    phone = open_page(ACCESSIBLE_DESKTOP, f"/room/{room}").page
+    assert_accessible(phone, axe_script, "/room before drawing")
+    draw_with_mouse(phone, one_of_each_digit[5]["strokes"])
+    phone.click("#send")
+    phone.wait_for_selector("#room-status:has-text('Sent!')")
+    assert_accessible(phone, axe_script, "/room sent")
+    wall = open_page(ACCESSIBLE_DESKTOP, f"/room/{room}/present").page
+    wall.wait_for_selector("#wall-grid li")
+    assert_accessible(wall, axe_script, "/room/CODE/present with a drawing")

@@ -1,14 +1,10 @@
 """What a person sees: drawing with mouse and finger, undo, clear, upload, layout at phone and desktop sizes."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser.drawing import (DESKTOP, EMPTY, PHONE, READY, answer, draw_with_finger, draw_with_mouse,
-                                   inked_pixels, move_mouse, pen_down, wait_until)
+from tests.browser.drawing import (DESKTOP, EMPTY, PHONE, READY, SCREENSHOTS, answer, draw_with_finger,
+                                   draw_with_mouse, inked_pixels, move_mouse, pen_down, wait_until)
 from webapp.strokes import render_recorded
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 def bars(page):

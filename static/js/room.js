@@ -1,0 +1,52 @@
+// The phone page of a room: draw, optionally say who you are and what you drew, send it to the wall.
+
+import { ApiError, sendToRoom } from "./api.js";
+import { connectControls, DrawingPad } from "./pad.js";
+import { connectWriterField, currentWriter } from "./writer.js";
+
+const CLIENT_KEY = "digitpad-client-id";
+
+const room = document.querySelector("[data-room]").dataset.room;
+const status = document.getElementById("room-status");
+const sendButton = document.getElementById("send");
+
+/** A random id this phone keeps, so that a class behind one router is not limited as one phone. */
+function clientId() {
+  let id = localStorage.getItem(CLIENT_KEY);
+  if (!id) {
+    id = crypto.randomUUID();
+    localStorage.setItem(CLIENT_KEY, id);
+  }
+  return id;
+}
+
+if (sendButton) {
+  const pad = new DrawingPad(document.getElementById("pad"));
+  const label = document.getElementById("label");
+  connectControls(pad, {
+    undo: document.getElementById("undo"),
+    clear: document.getElementById("clear"),
+    hint: document.getElementById("pad-hint"),
+  });
+  connectWriterField(document.getElementById("writer"));
+  pad.addEventListener("change", () => {
+    sendButton.disabled = pad.isEmpty;
+  });
+
+  sendButton.addEventListener("click", async () => {
+    sendButton.disabled = true;
+    status.textContent = "Sending…";
+    try {
+      const drawing = { image: await pad.toBlob(), strokes: pad.copyStrokes(),
+                        label: label.value === "" ? null : Number(label.value), writer: currentWriter() };
+      const answer = await sendToRoom(room, drawing, clientId());
+      status.textContent = `Sent! The model read ${answer.digit} (${Math.round(answer.confidence * 100)}% sure).`;
+      pad.clear();
+      label.value = "";
+    } catch (error) {
+      status.textContent = error instanceof ApiError && error.status === 404
+        ? "This room is closed. Thank you for drawing!" : `Not sent: ${error.message}`;
+      sendButton.disabled = pad.isEmpty;
+    }
+  });
+}

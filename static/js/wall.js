@@ -1,0 +1,151 @@
+// The projector wall of a room: every drawing sent, live, with the model's answer; counts per digit and,
+// for drawings sent with the digit they meant, accuracy and a confusion matrix. The presenter can hide a
+// drawing and close the room. The event stream resumes where it left off after any interruption.
+
+import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken } from "./api.js";
+
+const SHOWN = 24;
+
+const room = document.querySelector("[data-room]").dataset.room;
+const grid = document.getElementById("wall-grid");
+const count = document.getElementById("drawing-count");
+const status = document.getElementById("wall-status");
+const digitCounts = document.getElementById("digit-counts");
+const accuracy = document.getElementById("labelled-accuracy");
+const confusion = document.getElementById("wall-confusion");
+const closeButton = document.getElementById("close-room");
+const tokenForm = document.getElementById("admin-token");
+const tokenInput = document.getElementById("admin-token-input");
+
+const drawings = new Map();
+let renderQueued = false;
+let retryAfterToken = null;
+
+const source = new EventSource(`/api/rooms/${encodeURIComponent(room)}/events`);
+source.addEventListener("drawing", (event) => {
+  const drawing = JSON.parse(event.data);
+  drawings.set(drawing.id, drawing);
+  queueRender();
+});
+source.addEventListener("hide", (event) => {
+  drawings.delete(JSON.parse(event.data).id);
+  queueRender();
+});
+source.addEventListener("closed", () => {
+  source.close();
+  status.textContent = "This room is closed.";
+  closeButton.hidden = true;
+});
+source.addEventListener("open", () => {
+  if (status.textContent === "Reconnecting…") status.textContent = "";
+});
+source.addEventListener("error", () => {
+  if (source.readyState === EventSource.CONNECTING) status.textContent = "Reconnecting…";
+});
+
+function queueRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function render() {
+  const all = [...drawings.values()];
+  count.textContent = `(${all.length})`;
+  grid.replaceChildren(...all.slice(-SHOWN).reverse().map(card));
+  renderCounts(all);
+  renderAccuracy(all.filter((drawing) => drawing.label !== null));
+}
+
+function card(drawing) {
+  const item = document.createElement("li");
+  item.dataset.id = String(drawing.id);
+  const verdict = drawing.label === null ? "" : drawing.label === drawing.digit ? " ✓" : ` ✗ meant ${drawing.label}`;
+  const picture = document.createElement("img");
+  picture.src = drawing.input;
+  picture.width = 84;
+  picture.height = 84;
+  picture.alt = `Drawing ${drawing.id}`;
+  const answer = document.createElement("p");
+  answer.className = "wall-answer";
+  answer.textContent = `${drawing.digit} · ${Math.round(drawing.confidence * 100)}%${verdict}`;
+  const who = document.createElement("p");
+  who.className = "wall-writer";
+  who.textContent = drawing.writer || "";
+  const hide = document.createElement("button");
+  hide.type = "button";
+  hide.className = "wall-hide";
+  hide.textContent = "Hide";
+  hide.setAttribute("aria-label", `Hide drawing ${drawing.id}`);
+  hide.addEventListener("click", () => hideDrawing(drawing.id));
+  item.append(picture, answer, who, hide);
+  return item;
+}
+
+function renderCounts(all) {
+  const perDigit = Array.from({ length: 10 }, (_, digit) => all.filter((d) => d.digit === digit).length);
+  const most = Math.max(1, ...perDigit);
+  digitCounts.replaceChildren(...perDigit.map((n, digit) => {
+    const item = document.createElement("li");
+    item.style.setProperty("--p", (n / most).toFixed(3));
+    item.setAttribute("aria-label", `${digit}: ${n}`);
+    item.innerHTML = `<span class="bar-label">${digit}</span><span class="bar-track" aria-hidden="true">` +
+      `<span class="bar-fill"></span></span><span class="bar-value">${n}</span>`;
+    return item;
+  }));
+}
+
+function renderAccuracy(labelled) {
+  if (labelled.length === 0) {
+    accuracy.textContent = "No drawings with the digit they meant yet.";
+    confusion.replaceChildren();
+    return;
+  }
+  const right = labelled.filter((d) => d.digit === d.label).length;
+  accuracy.textContent = `Read right: ${right} of ${labelled.length} drawings sent with the digit they meant ` +
+    `(${Math.round((100 * right) / labelled.length)}%).`;
+  const digits = (cell) => Array.from({ length: 10 }, (_, d) => cell(d)).join("");
+  const rows = digits((meant) => `<tr><th scope="row">${meant}</th>${digits((read) => {
+    const n = labelled.filter((d) => d.label === meant && d.digit === read).length;
+    return `<td class="${n === 0 ? "" : meant === read ? "hit" : "miss"}">${n || ""}</td>`;
+  })}</tr>`);
+  confusion.innerHTML = `<tr><th scope="col">Meant \\ read</th>${digits((d) => `<th scope="col">${d}</th>`)}</tr>${rows}`;
+}
+
+async function asPresenter(action) {
+  try {
+    await action();
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      status.textContent = "Only the presenter can do that: enter the admin token the server was started with.";
+      tokenForm.hidden = false;
+      tokenInput.focus();
+      retryAfterToken = action;
+    } else {
+      status.textContent = `Could not do that: ${error.message}`;
+    }
+    return false;
+  }
+}
+
+function hideDrawing(id) {
+  return asPresenter(() => hideRoomDrawing(room, id));
+}
+
+closeButton.addEventListener("click", () => {
+  if (window.confirm(`Close room ${room}? Phones can no longer send drawings.`)) asPresenter(() => closeRoom(room));
+});
+
+tokenForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  rememberAdminToken(tokenInput.value);
+  tokenInput.value = "";
+  tokenForm.hidden = true;
+  status.textContent = "";
+  if (retryAfterToken) asPresenter(retryAfterToken);
+  retryAfterToken = null;
+});

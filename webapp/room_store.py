@@ -1,0 +1,105 @@
+"""Rooms in the database: which are open, the drawings sent to them, and everything that happened, in order.
+
+Each room's history is a list of events with increasing ids: ``drawing`` (a
+drawing was accepted, with the model's answer), ``hide`` (the presenter took
+one off the wall) and ``closed``. A wall replays the events after the last one
+it saw, which is how a reconnecting wall catches up and how every worker and
+host sees every drawing: the events live in the shared database.
+"""
+
+import json
+import secrets
+
+from flask import current_app, request
+
+from webapp import samples
+
+ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
+"""Letters and digits that cannot be mistaken for one another when read aloud or off a screen."""
+CODE_LENGTH = 6
+
+
+def new_code():
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def is_code(text):
+    return len(text) == CODE_LENGTH and all(character in ALPHABET for character in text)
+
+
+def create():
+    """A new open room's code."""
+    while True:
+        code = new_code()
+        with samples.transaction() as db:
+            if samples.run(db, "SELECT 1 FROM rooms WHERE code = ?", (code,)).fetchone() is None:
+                samples.run(db, "INSERT INTO rooms (code, created_at) VALUES (?, ?)", (code, samples.now()))
+                return code
+
+
+def is_open(code):
+    with samples.transaction(write=False) as db:
+        row = samples.run(db, "SELECT closed_at FROM rooms WHERE code = ?", (code,)).fetchone()
+    return row is not None and row["closed_at"] is None
+
+
+def exists(code):
+    with samples.transaction(write=False) as db:
+        return samples.run(db, "SELECT 1 FROM rooms WHERE code = ?", (code,)).fetchone() is not None
+
+
+def add_drawing(code, answer, label, writer, image_png, input_png, strokes):
+    """Save a drawing sent to an open room and its event in one transaction; its sample id, or None if the room
+    is unknown or closed."""
+    with samples.transaction() as db:
+        if not _open_for_writing(db, code):
+            return None
+        sample_id = samples.insert(db, label, answer["digit"], answer["probabilities"], answer["model"], image_png,
+                                   input_png, strokes, writer, room=code)
+        event = {"id": sample_id, "label": label, "writer": writer,
+                 **{key: answer[key] for key in ("digit", "confidence", "probabilities", "input")}}
+        _add_event(db, code, "drawing", event)
+    return sample_id
+
+
+def hide(code, sample_id):
+    """Take a drawing off the room's wall (it stays saved); False when the room has no such drawing."""
+    with samples.transaction() as db:
+        if samples.run(db, "SELECT 1 FROM samples WHERE id = ? AND room = ?", (sample_id, code)).fetchone() is None:
+            return False
+        _add_event(db, code, "hide", {"id": sample_id})
+    return True
+
+
+def close(code):
+    """Close an open room: it takes no more drawings and its walls are told; False when it was not open."""
+    with samples.transaction() as db:
+        if not _open_for_writing(db, code):
+            return False
+        samples.run(db, "UPDATE rooms SET closed_at = ? WHERE code = ?", (samples.now(), code))
+        _add_event(db, code, "closed", {})
+    return True
+
+
+def events_after(code, last_id, limit=500):
+    """The room's events after event ``last_id``, oldest first: (id, kind, data as JSON text)."""
+    with samples.transaction(write=False) as db:
+        return samples.run(db, "SELECT id, kind, data FROM room_events WHERE room = ? AND id > ? ORDER BY id LIMIT ?",
+                           (code, last_id, limit)).fetchall()
+
+
+def _open_for_writing(db, code):
+    """Whether the room is open, holding it so (PostgreSQL: a row lock; SQLite's write lock holds everything)."""
+    lock = " FOR UPDATE" if samples.database().backend == "postgresql" else ""
+    row = samples.run(db, f"SELECT closed_at FROM rooms WHERE code = ?{lock}", (code,)).fetchone()
+    return row is not None and row["closed_at"] is None
+
+
+def _add_event(db, code, kind, data):
+    samples.run(db, "INSERT INTO room_events (room, kind, data) VALUES (?, ?, ?)", (code, kind, json.dumps(data)))
+
+
+def links(code):
+    """The addresses people open: the phone page (``join_url``) and the projector wall (``present_url``)."""
+    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    return {"join_url": f"{base}/room/{code}", "present_url": f"{base}/room/{code}/present"}
