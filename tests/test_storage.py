@@ -140,3 +140,14 @@ def test_a_database_from_a_newer_version_is_left_alone_with_a_clear_503(tmp_path
         assert db.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == 1
         assert db.execute("PRAGMA user_version").fetchone()[0] == SQLiteDatabase.newest + 1
     db.close()
+
+
+def test_the_upgrade_never_gives_a_deleted_drawings_id_again(tmp_path):
+    path = tmp_path / "lab" / "samples.sqlite3"
+    path.parent.mkdir()
+    database_from_the_first_version(path)
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM samples WHERE id = 2")
+    db.close()
+    client = fresh_app(tmp_path).test_client()
+    assert save(client, SEVEN, 7).get_json()["id"] == 3

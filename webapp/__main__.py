@@ -20,6 +20,8 @@ from webapp.classifier import ModelError
 from webapp.limits import waitress_body_limit
 
 WILDCARDS = ("0.0.0.0", "::")
+CONNECTIONS = 1000
+"""Open connections a process keeps (waitress's default is 100): a room's phones each keep one open."""
 M_MMAP_THRESHOLD = -3
 BIG_BUFFER = 1024 * 1024
 
@@ -93,7 +95,8 @@ def main():
     # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
     # and otherwise takes a forwarded request for a stranger's, never for this machine's.
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
-          max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False)
+          max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False,
+          connection_limit=CONNECTIONS)
     return 0
 
 
