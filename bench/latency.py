@@ -6,7 +6,9 @@ Starts the production server as ``python -m webapp`` does and measures, on
 loopback: the time from process start to the first successful prediction;
 /api/predict latency and throughput at 1, 4 and 16 concurrent clients for a
 typical 280×280 canvas PNG; the same at one client for a writer with 30 saved
-drawings (adapted answers), and how long saving those took; the server's resident memory; the first load
+drawings (adapted answers), and how long saving those took; 16 clients against one
+process and against ``--workers`` processes, driven by wrk when it is installed
+(``apt-get install wrk``); the server's resident memory; the first load
 of each page in bytes. In this process it times the preprocessing, the bare model
 call (LiteRT, and Keras through a traced function) and the tutorial pattern
 ``model.predict()`` on one image. Prints the figures and writes them as JSON.
@@ -19,6 +21,8 @@ import io
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -95,14 +99,41 @@ def time_to_first_prediction(png, extra_args):
 
 
 def workers_figures(server_args, workers, pngs, seconds):
-    """16 clients against N server processes, with the same drawing as the single-process figures."""
-    with running_server(*server_args, "--workers", str(workers)) as (url, process):
-        hammer(url, pngs, 4, 1.0)
+    """16 clients against one server process and against N, driven by the same client, in this run.
+
+    The client is wrk when it is installed (a C program that barely loads the
+    machine's cores itself); otherwise this script's threads, which take a
+    good part of a core and so understate what more processes give.
+    """
+    figures = {"count": workers, "client": "wrk" if shutil.which("wrk") else "python threads"}
+    for name, extra in (("one_process", []), ("workers", ["--workers", str(workers)])):
+        with running_server(*server_args, *extra) as (url, process):
+            hammer(url, pngs, 4, 1.0)
+            figures[name] = many_clients(url, pngs[0], 16, seconds)
+            figures[name]["resident_mb"] = resident_mb(process.pid)
+    return figures
+
+
+def many_clients(url, png, clients, seconds):
+    if not shutil.which("wrk"):
         started = time.perf_counter()
-        results = hammer(url, [pngs[0]], 16, seconds)
-        figures = summary(results, time.perf_counter() - started)
-        figures["errors"] = sum(1 for r in results if r[1] != 200)
-        return {"count": workers, "clients_16": figures, "resident_mb": resident_mb(process.pid)}
+        results = hammer(url, [png], clients, seconds)
+        return {**summary(results, time.perf_counter() - started), "errors": sum(1 for r in results if r[1] != 200)}
+    with tempfile.TemporaryDirectory() as scratch:
+        body, script = Path(scratch) / "body.png", Path(scratch) / "post.lua"
+        body.write_bytes(png)
+        script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "image/png"\n'
+                          f'local f = io.open("{body}", "rb")\nwrk.body = f:read("*a")\nf:close()\n')
+        output = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds:g}s", "--latency", "-s", str(script),
+                                 url + "/api/predict"], capture_output=True, text=True, check=True).stdout
+    return {"throughput_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+            "p50_ms": wrk_ms(output, "50%"), "p99_ms": wrk_ms(output, "99%"),
+            "errors": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0}
+
+
+def wrk_ms(output, percentile):
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)\b", output).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def adapted_figures(url, png, seconds):
@@ -197,11 +228,14 @@ def report(f):
         print(f"/api/predict, {clients:2d} client(s): p50 {c['p50_ms']:.2f} ms, p99 {c['p99_ms']:.2f} ms, "
               f"{c['throughput_per_s']:.0f} requests/s, {c['errors']} errors")
     if "workers" in f:
-        w, one = f["workers"]["clients_16"], f["clients_16"]
-        print(f"/api/predict, 16 clients, --workers {f['workers']['count']}: p50 {w['p50_ms']:.2f} ms, "
-              f"p99 {w['p99_ms']:.2f} ms, {w['throughput_per_s']:.0f} requests/s "
-              f"({w['throughput_per_s'] / one['throughput_per_s']:.2f}x one process), {w['errors']} errors; "
-              "resident memory " + ", ".join(f"{mb:.0f}" for mb in f["workers"]["resident_mb"].values()) + " MB")
+        w = f["workers"]
+        for name, label in (("one_process", "one process"), ("workers", f"--workers {w['count']}")):
+            c = w[name]
+            print(f"/api/predict, 16 clients ({w['client']}), {label}: p50 {c['p50_ms']:.2f} ms, "
+                  f"p99 {c['p99_ms']:.2f} ms, {c['throughput_per_s']:.0f} requests/s, {c['errors']} errors; resident "
+                  + ", ".join(f"{mb:.0f}" for mb in c["resident_mb"].values()) + " MB")
+        print(f"--workers {w['count']} serves {w['workers']['throughput_per_s'] / w['one_process']['throughput_per_s']:.2f}x "
+              "the requests of one process")
     a = f["adapted_clients_1"]
     print(f"/api/predict adapted to a writer with 30 drawings, 1 client: p50 {a['p50_ms']:.2f} ms "
           f"({a['p50_ms'] / f['clients_1']['p50_ms']:.2f}x the general answer's), p99 {a['p99_ms']:.2f} ms, "

@@ -27,7 +27,7 @@ from bench.memory import kilobytes  # noqa: E402
 from bench.server import running_server  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
 from webapp import create_app, samples  # noqa: E402
-from webapp.adaptation import drawing_vectors  # noqa: E402
+from webapp.adaptation import drawing_vectors, vectors_key  # noqa: E402
 from webapp.answers import input_png  # noqa: E402
 from webapp.preprocess import to_mnist  # noqa: E402
 from webapp.strokes import fit_to_pad, render_recorded  # noqa: E402
@@ -62,7 +62,7 @@ def fill(path, writers, drawings):
                     " strokes, stroke_count, writer) VALUES ('now', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (label, prediction, json.dumps(probabilities), classifier.name, image_png, seen, json.dumps(strokes),
                      len(strokes), f"writer {writer}"))
-                db.execute("INSERT INTO adaptation_vectors VALUES (?, ?, ?)", (cursor.lastrowid, classifier.key, vectors))
+                db.execute("INSERT INTO adaptation_vectors VALUES (?, ?, ?)", (cursor.lastrowid, vectors_key(classifier), vectors))
     db.close()
     return rows[0][3]
 

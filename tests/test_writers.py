@@ -8,6 +8,7 @@ import pytest
 
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
 from webapp import samples
+from webapp.adaptation import vectors_key
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 
@@ -164,7 +165,7 @@ def test_drawings_saved_under_another_model_are_read_again(store_app):
     assert predict(client, ONE, writer="ann")["digit"] == 7
     with app.app_context(), samples.transaction() as db:
         keys = {row["model"] for row in samples.run(db, "SELECT model FROM adaptation_vectors")}
-    assert keys == {"an-older-model", app.extensions["classifier"].key}
+    assert keys == {"an-older-model", vectors_key(app.extensions["classifier"])}
 
 
 def test_vectors_are_the_drawing_and_its_variants():
@@ -181,5 +182,6 @@ def test_vectors_are_the_drawing_and_its_variants():
     assert all(np.abs(variant - image).max() > 0.1 for variant in variants)
     assert np.array_equal(np.stack(variant_inputs(FOUR)), np.stack(variants))
     vectors = drawing_vectors(classifier, image, FOUR)
-    assert vectors.shape == (1 + VARIANTS, classifier.feature_count) and vectors.dtype == np.float16
+    assert vectors.shape == (1 + VARIANTS, classifier.feature_count) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert drawing_vectors(classifier, image, []).shape == (1, classifier.feature_count)

@@ -46,6 +46,9 @@ VARIANT_PENS = (10.0, 28.0)
 TEMPERATURE = 0.02
 """How strongly resemblance to the writer's digits outweighs the general model."""
 
+VECTOR_FORMAT = "unit-float32"
+"""How vectors are stored (unit length, float32 rows), part of their key so that another format is made again."""
+
 NAME_LENGTH = (1, 64)
 NAME_PUNCTUATION = frozenset(" -_.'")
 
@@ -75,20 +78,32 @@ def variant_inputs(strokes):
     return inputs
 
 
+def vectors_key(classifier):
+    """What stored vectors were made by: this model file, in this format."""
+    return f"{classifier.key}/{VECTOR_FORMAT}"
+
+
 def drawing_vectors(classifier, image, strokes):
-    """The vectors kept for one saved drawing (float16, one per row), or None when the model gives no features."""
+    """The vectors kept for one saved drawing (unit float32 rows), or None when the model gives no features."""
     _, features = classifier.outputs_batch(np.stack([image, *variant_inputs(strokes)]))
-    return None if features is None else features.astype(np.float16)
+    return None if features is None else _unit(features).astype(np.float32)
+
+
+def kept_vectors(classifier, image, strokes):
+    """(key, bytes) of the vectors to store with a drawing a writer saves, or None without features."""
+    vectors = drawing_vectors(classifier, image, strokes)
+    return None if vectors is None else (vectors_key(classifier), vectors.tobytes())
 
 
 def adapted_probabilities(probabilities, features, vectors, labels):
-    """The general probabilities reweighted by the drawing's resemblance to the writer's digits."""
-    vectors = np.asarray(vectors, np.float32)
-    similarity = _unit(vectors) @ _unit(np.asarray(features, np.float32))
-    best = np.full(10, np.nan)
-    for digit in np.unique(labels):
-        best[digit] = similarity[labels == digit].max()
-    best[np.isnan(best)] = np.nanmin(best)
+    """The general probabilities reweighted by the drawing's resemblance to the writer's digits.
+
+    ``vectors`` are unit rows, as :func:`drawing_vectors` makes them.
+    """
+    similarity = vectors @ _unit(np.asarray(features, np.float32))
+    best = np.full(10, -np.inf)
+    np.maximum.at(best, labels, similarity)
+    best[np.isinf(best)] = best[np.isfinite(best)].min()
     scores = np.log(np.clip(probabilities, 1e-9, 1.0)) + best / TEMPERATURE
     scores = np.exp(scores - scores.max())
     return scores / scores.sum()
@@ -100,15 +115,16 @@ def writer_support(classifier, writer):
     Drawings saved under another model have their vectors made again, once, from their strokes and input.
     """
     vectors, labels, drawings = [], [], 0
-    for row in samples.writer_vectors(writer, classifier.key):
+    key = vectors_key(classifier)
+    for row in samples.writer_vectors(writer, key):
         drawings += 1
         if row["vectors"] is None:
             kept = drawing_vectors(classifier, _input_from_png(row["input_png"]), json.loads(row["strokes"]))
             if kept is None:
                 continue
-            samples.store_vectors(row["id"], classifier.key, kept.tobytes())
+            samples.store_vectors(row["id"], key, kept.tobytes())
         else:
-            kept = np.frombuffer(row["vectors"], np.float16).reshape(-1, classifier.feature_count)
+            kept = np.frombuffer(row["vectors"], np.float32).reshape(-1, classifier.feature_count)
         vectors.append(kept)
         labels.append(np.full(len(kept), row["label"]))
     if not vectors:

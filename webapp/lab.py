@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 
 from webapp import samples
 from webapp.access import admin_only, refuse_cross_site_writes
-from webapp.adaptation import drawing_vectors, valid_writer
+from webapp.adaptation import kept_vectors, valid_writer
 from webapp.answers import classifier, data_url, input_png, png_bytes, prediction
 from webapp.decode import bytes_from_base64_field, decode_image, json_object
 from webapp.drawings import valid_label, valid_strokes
@@ -38,7 +38,8 @@ def save():
     seen = input_png(image)
     answer = prediction(image, seen)
     sample_id = samples.add(label, answer["digit"], answer["probabilities"], answer["model"],
-                            png_bytes(picture), seen, strokes, writer, adaptation(writer, image, strokes))
+                            png_bytes(picture), seen, strokes, writer,
+                            None if writer is None else kept_vectors(classifier(), image, strokes))
     return jsonify(id=sample_id, prediction=answer["digit"]), 201
 
 
@@ -71,14 +72,6 @@ def remove(sample_id):
 def download():
     return Response(stream_with_context(zip_chunks()), mimetype="application/zip",
                     headers={"Content-Disposition": "attachment; filename=digitpad-samples.zip"})
-
-
-def adaptation(writer, image, strokes):
-    """(model key, vectors) kept with a writer's drawing so that it counts for their next prediction."""
-    if writer is None:
-        return None
-    vectors = drawing_vectors(classifier(), image, strokes)
-    return None if vectors is None else (classifier().key, vectors.tobytes())
 
 
 def summary(row):
