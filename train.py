@@ -4,8 +4,8 @@
     python train.py --data ../shared/data/mnist.npz --extra none     # MNIST only
 
 Writes ``<name>.keras`` (inference only), ``<name>.tflite``, ``<name>.json``
-(the model card) and three pictures (confusion matrix, learning curves,
-misclassified digits) into ``--out``. Without ``--data`` MNIST is downloaded by
+(the model card) and four pictures (confusion matrix, learning curves,
+misclassified digits, reliability diagram) into ``--out``. Without ``--data`` MNIST is downloaded by
 Keras. The drawn digits are the project's own ``data/pendigits/strokes.json.gz``
 unless ``--extra`` names others.
 """
@@ -112,7 +112,8 @@ def main(argv=None):
 
     # Evaluate
     test_probabilities = predict(model, test[0])
-    mnist_scores = report.scores(test[1], test_probabilities)
+    mnist_scores = {**report.scores(test[1], test_probabilities),
+                    "calibration": report.calibration(test[1], test_probabilities)}
     drawn_scores = {how: report.scores(labels, predict(model, images))
                     for how, (images, labels) in drawn_test.items()}
     print(f"MNIST test accuracy {mnist_scores['accuracy']:.4f}, loss {mnist_scores['loss']:.4f}")
@@ -133,6 +134,8 @@ def main(argv=None):
                           f"{args.name}: MNIST test, accuracy {mnist_scores['accuracy']:.2%}")
     report.plot_learning_curves(out / f"{args.name}-curves.png", histories)
     report.plot_mistakes(out / f"{args.name}-mistakes.png", test[0], test[1], test_probabilities.argmax(axis=1))
+    report.plot_reliability(out / f"{args.name}-reliability.png", mnist_scores["calibration"]["bins"],
+                            f"{args.name}: MNIST test, ECE {mnist_scores['calibration']['expected_calibration_error']:.4f}")
     print(f"wrote {out / args.name}.keras and its card")
     return 0
 

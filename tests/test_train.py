@@ -109,7 +109,8 @@ def test_whole_script_on_tiny_data(tmp_path, tiny_npz):
     for suffix in ("keras", "tflite"):
         assert card["files"][suffix]["sha256"] == sha256_of(out / f"tiny.{suffix}")
     assert card["source"]["commit"] and isinstance(card["source"]["clean"], bool)
-    for picture in ("confusion", "curves", "mistakes"):
+    assert 0 <= card["mnist_test"]["calibration"]["expected_calibration_error"] <= 1
+    for picture in ("confusion", "curves", "mistakes", "reliability"):
         assert (out / f"tiny-{picture}.png").stat().st_size > 1000
 
     import keras
