@@ -5,7 +5,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from tests.helpers import FOUR, SEVEN
-from webapp.preprocess import MNIST_SIZE, to_mnist
+from webapp.preprocess import DIGIT_BOX, MNIST_SIZE, STEP_NAMES, to_mnist
 from webapp.strokes import render_strokes
 
 
@@ -98,3 +98,21 @@ def test_photo_with_shadow_and_grain_gives_the_same_digit():
     photo = np.clip(paper * (0.25 + 0.75 * drawing), 0, 1)
     picture = Image.fromarray((photo * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
     assert similarity(to_mnist(picture), to_mnist(render_strokes(FOUR, pen_width=14))) > 0.85
+
+
+def test_steps_record_each_stage_of_the_one_preprocessing():
+    steps = []
+    image = to_mnist(render_strokes(SEVEN), steps)
+    assert [name for name, _ in steps] == list(STEP_NAMES)
+    ink, cropped, fitted, centred = (array for _, array in steps)
+    assert ink.shape == (280, 280) and ink.max() == pytest.approx(1.0)
+    assert cropped.shape[0] < 280 and cropped.shape[1] < 280
+    assert max(fitted.shape) == DIGIT_BOX
+    assert centred is image and image.shape == (MNIST_SIZE, MNIST_SIZE)
+    assert np.array_equal(image, to_mnist(render_strokes(SEVEN)))
+
+
+def test_steps_of_an_empty_picture_stop_after_looking_for_ink():
+    steps = []
+    assert to_mnist(Image.new("RGBA", (280, 280), (0, 0, 0, 0)), steps) is None
+    assert [name for name, _ in steps] == [STEP_NAMES[0]]

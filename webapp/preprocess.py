@@ -33,15 +33,28 @@ UNEVEN_BACKGROUND = 0.01
 """Median deviation from the background (as a fraction of full scale) above which a picture is treated as a photo."""
 
 
-def to_mnist(image):
-    """Return the 28×28 float32 array (0 background, 1 ink) for a PIL image, or None if it holds no digit."""
-    ink = ink_map(image)
-    ink = remove_specks(ink)
+STEP_NAMES = ("ink found", "cropped to the ink", "fitted into 20×20", "centred by mass in 28×28")
+"""What :func:`to_mnist` records in ``steps``, in order; a picture with no digit stops after the first."""
+
+
+def to_mnist(image, steps=None):
+    """Return the 28×28 float32 array (0 background, 1 ink) for a PIL image, or None if it holds no digit.
+
+    When ``steps`` is a list, each stage's image (a 2-D float array, white ink
+    on black) is appended to it as ``(name, array)``, named as in STEP_NAMES.
+    """
+    record = steps.append if steps is not None else (lambda step: None)
+    ink = remove_specks(ink_map(image))
+    record((STEP_NAMES[0], ink))
     box = ink_bounding_box(ink)
     if box is None or not _large_enough(box, ink.shape):
         return None
+    record((STEP_NAMES[1], ink[box]))
     digit = fit_into_box(ink[box], DIGIT_BOX)
-    return place_by_centre_of_mass(digit, MNIST_SIZE)
+    record((STEP_NAMES[2], digit))
+    field = place_by_centre_of_mass(digit, MNIST_SIZE)
+    record((STEP_NAMES[3], field))
+    return field
 
 
 def ink_map(image):
