@@ -134,8 +134,7 @@ def main(argv=None):
                           f"{args.name}: MNIST test, accuracy {mnist_scores['accuracy']:.2%}")
     report.plot_learning_curves(out / f"{args.name}-curves.png", histories)
     report.plot_mistakes(out / f"{args.name}-mistakes.png", test[0], test[1], test_probabilities.argmax(axis=1))
-    report.plot_reliability(out / f"{args.name}-reliability.png", mnist_scores["calibration"]["bins"],
-                            f"{args.name}: MNIST test, ECE {mnist_scores['calibration']['expected_calibration_error']:.4f}")
+    report.mnist_reliability(out / f"{args.name}-reliability.png", args.name, mnist_scores["calibration"])
     print(f"wrote {out / args.name}.keras and its card")
     return 0
 

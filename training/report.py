@@ -198,6 +198,12 @@ def calibration(labels, probabilities, bins=15):
     return {"expected_calibration_error": float(error), "bins": table}
 
 
+def mnist_reliability(path, name, calibration_on_mnist):
+    """The reliability diagram of a model's calibration on MNIST test, titled with its name and error."""
+    plot_reliability(path, calibration_on_mnist["bins"],
+                     f"{name}: MNIST test, ECE {calibration_on_mnist['expected_calibration_error']:.4f}")
+
+
 def plot_reliability(path, table, title):
     figure, axes = plt.subplots(figsize=(5, 5))
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
