@@ -6,8 +6,8 @@ from pathlib import Path
 from flask import Flask
 
 from webapp.access import settings_from_environment
-from webapp.classifier import Classifier
 from webapp.limits import MAX_BODY
+from webapp.served import models_from_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "digitpad-cnn.tflite"
@@ -19,6 +19,7 @@ def create_app(test_config=None):
                 template_folder=str(PROJECT_ROOT / "templates"))
     app.config.from_mapping(
         MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
+        MODELS=models_from_environment(),
         MAX_CONTENT_LENGTH=MAX_BODY,
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
         DATABASE_URL=os.environ.get("DATABASE_URL", ""),
@@ -27,11 +28,11 @@ def create_app(test_config=None):
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
-    app.extensions["classifier"] = Classifier(app.config["MODEL"])
 
-    from webapp import (access, api, decode, errors, export, lab, limits, pages, rooms, samples, security,
+    from webapp import (access, api, decode, errors, export, lab, limits, pages, rooms, samples, security, served,
                         writers)
 
+    served.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(lab.bp)

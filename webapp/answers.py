@@ -15,14 +15,15 @@ def classifier():
     return current_app.extensions["classifier"]
 
 
-def prediction(image, png=None, writer=None):
+def prediction(image, png=None, writer=None, reader=None):
     """The answer for one 28×28 model input: digit, confidence, probabilities and the input as PNG.
 
-    ``png`` is the input already encoded by :func:`input_png`, when the caller has it.
+    ``png`` is the input already encoded by :func:`input_png`, when the caller has it;
+    ``reader`` the classifier to answer with, when not the default one.
     With a ``writer`` who has saved drawings the answer is adapted to them and
     also carries the general model's answer.
     """
-    model = classifier()
+    model = reader or classifier()
     probabilities, features = model.outputs(image)
     general = reading(probabilities)
     answer = {**general, "input": data_url(png or input_png(image)), "model": model.name, "adapted": False}

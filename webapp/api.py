@@ -3,12 +3,14 @@
 from flask import Blueprint, jsonify, request
 
 from webapp import samples
-from webapp.adaptation import valid_writer
 from webapp.answers import classifier, prediction
 from webapp.databases import DatabaseUnavailable
-from webapp.decode import image_from_request, json_object
+from webapp.decode import image_from_request
 from webapp.errors import InputError
+from webapp.insight import comparison, explanation, preprocessing_steps
+from webapp.options import prediction_options
 from webapp.preprocess import to_mnist
+from webapp.served import served_model, served_models
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -18,22 +20,27 @@ CARD_FIELDS = ("name", "architecture", "parameters", "trained_at", "training_sec
 
 @bp.post("/predict")
 def predict():
-    image = to_mnist(image_from_request(request))
-    writer = requested_writer()
+    options = prediction_options(request)
+    model = served_model(options["model"])
+    picture = image_from_request(request)
+    steps = [] if options["steps"] else None
+    image = to_mnist(picture, steps)
     if image is None:
         raise InputError("the image is empty: draw a digit first", status=422)
-    return jsonify(prediction(image, writer=writer))
+    answer = prediction(image, writer=options["writer"], reader=model.classifier)
+    general = answer.get("general", answer)
+    if options["compare"]:
+        answer["compare"] = comparison(image, model.name, general)
+    if options["explain"]:
+        answer["explanation"] = explanation(model, image, general["probabilities"])
+    if steps is not None:
+        answer["steps"] = preprocessing_steps(steps)
+    return jsonify(answer)
 
 
-def requested_writer():
-    """The optional writer to adapt to: a JSON field, a multipart form field, or ``?writer=`` with a raw body."""
-    if request.mimetype == "application/json":
-        name = json_object(request).get("writer")
-    elif request.mimetype == "multipart/form-data":
-        name = request.form.get("writer")
-    else:
-        name = request.args.get("writer")
-    return None if name is None else valid_writer(name)
+@bp.get("/models")
+def models():
+    return jsonify([model.summary() for model in served_models()])
 
 
 @bp.get("/health")

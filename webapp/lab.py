@@ -12,13 +12,13 @@ from webapp.decode import bytes_from_base64_field, decode_image, json_object
 from webapp.drawings import valid_label, valid_strokes
 from webapp.errors import InputError
 from webapp.export import zip_chunks
+from webapp.options import parse_flag
 from webapp.preprocess import to_mnist
 
 bp = Blueprint("lab", __name__, url_prefix="/api/samples")
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
-FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 SQLITE_MAX_ID = 2**63 - 1
 
 
@@ -96,7 +96,4 @@ def whole_number(name, default, largest):
 
 
 def flag(name):
-    text = request.args.get(name, "")
-    if text.lower() not in FLAGS:
-        raise InputError(f"{name} must be 1 or 0")
-    return FLAGS[text.lower()]
+    return parse_flag(name, request.args.get(name, ""))

@@ -1,0 +1,150 @@
+"""The contract of what the "Look inside" panel asks for: the served models, one model's answer, every
+model's answer, the evidence map and the preprocessing steps, and every way of asking wrongly."""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.helpers import SEVEN, data_url, drawing_png
+from training.data import sha256_of
+from webapp import PROJECT_ROOT
+from webapp.preprocess import STEP_NAMES, to_mnist
+from webapp.served import served_models
+from webapp.strokes import render_strokes
+
+SUMMARY_FIELDS = {"name", "architecture", "parameters", "mnist_test", "drawn_test", "default"}
+BASELINES = {"digitpad-linear", "digitpad-mlp", "digitpad-cnn-single"}
+
+
+@pytest.fixture(scope="module")
+def seven_png():
+    return drawing_png(SEVEN)
+
+
+def predict_raw(client, png, query=""):
+    return client.post(f"/api/predict{query}", data=png, content_type="image/png")
+
+
+def png_pixels(url):
+    assert url.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+
+
+def test_models_lists_every_served_model_with_its_figures(client, app):
+    listed = client.get("/api/models").get_json()
+    assert all(set(entry) == SUMMARY_FIELDS for entry in listed)
+    names = [entry["name"] for entry in listed]
+    assert BASELINES <= set(names) and len(names) == len(set(names))
+    assert [entry["name"] for entry in listed if entry["default"]] == [app.extensions["classifier"].name]
+    for entry in listed:
+        assert 0.9 < entry["mnist_test"] <= 1 and entry["parameters"] > 0
+        assert all(0 < accuracy <= 1 for accuracy in entry["drawn_test"].values())
+    for name in BASELINES:
+        entry = next(entry for entry in listed if entry["name"] == name)
+        assert set(entry["drawn_test"]) == {"thin", "normal", "bold", "natural"}
+
+
+def test_every_served_model_ships_with_the_card_of_its_files(app):
+    with app.app_context():
+        models = served_models()
+    for model in models:
+        card = json.loads(model.path.with_suffix(".json").read_text())
+        for suffix in ("keras", "tflite"):
+            shipped = model.path.with_suffix(f".{suffix}")
+            assert card["files"][suffix] == {"file": shipped.name, "sha256": sha256_of(shipped)}, shipped
+        assert card["command"].startswith("python train.py ") and card["source"]["clean"] is True
+        assert model.explainer.path.is_file()
+        for picture in ("confusion", "curves", "mistakes", "reliability"):
+            assert (PROJECT_ROOT / "models" / f"{model.name}-{picture}.png").is_file(), (model.name, picture)
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_a_named_model_answers(client, seven_png, name):
+    answer = predict_raw(client, seven_png, f"?model={name}").get_json()
+    assert answer["model"] == name and answer["digit"] == 7
+    assert client.post("/api/predict", json={"image": data_url(seven_png), "model": name}).get_json()["model"] == name
+
+
+def test_all_models_answer_side_by_side(client, app, seven_png):
+    answer = client.post("/api/predict", json={"image": data_url(seven_png), "models": "all"}).get_json()
+    listed = [entry["name"] for entry in client.get("/api/models").get_json()]
+    assert [reading["model"] for reading in answer["compare"]] == listed
+    for reading in answer["compare"]:
+        assert set(reading) == {"model", "digit", "confidence", "probabilities"}
+        assert sum(reading["probabilities"]) == pytest.approx(1.0, abs=1e-6)
+        assert reading["digit"] == int(np.argmax(reading["probabilities"]))
+        assert reading["confidence"] == max(reading["probabilities"])
+    assert answer["compare"][0]["probabilities"] == answer["probabilities"]
+    assert {reading["digit"] for reading in answer["compare"]} == {7}
+
+
+def test_the_explanation_weighs_the_answer_against_the_runner_up(client, seven_png):
+    answer = predict_raw(client, seven_png, "?explain=1").get_json()
+    explanation = answer["explanation"]
+    assert set(explanation) == {"digit", "versus", "map"}
+    ranked = np.argsort(answer["probabilities"])[::-1]
+    assert (explanation["digit"], explanation["versus"]) == (answer["digit"], ranked[1])
+    evidence = np.array(explanation["map"])
+    assert evidence.shape == (28, 28) and np.isfinite(evidence).all()
+    image = to_mnist(render_strokes(SEVEN))
+    assert np.all(evidence[image == 0] == 0), "integrated gradients from black give no evidence to an empty pixel"
+    assert evidence.sum() > 0, "the evidence as a whole is for the digit read"
+
+
+def test_an_explanation_is_for_the_model_asked(client, seven_png):
+    maps = [np.array(predict_raw(client, seven_png, f"?explain=true&model={name}").get_json()["explanation"]["map"])
+            for name in ("digitpad-linear", "digitpad-mlp")]
+    assert not np.allclose(*maps)
+
+
+def test_steps_are_the_preprocessing_as_it_happened(client, seven_png):
+    answer = predict_raw(client, seven_png, "?steps=yes").get_json()
+    assert [step["name"] for step in answer["steps"]] == list(STEP_NAMES)
+    pictures = [png_pixels(step["image"]) for step in answer["steps"]]
+    assert pictures[0].shape == (280, 280) and max(pictures[2].shape) == 20
+    assert answer["steps"][-1]["image"] == answer["input"]
+    expected = np.round(to_mnist(render_strokes(SEVEN)) * 255)
+    assert np.array_equal(pictures[-1], expected)
+
+
+def test_multipart_takes_the_options_as_form_fields(client, seven_png):
+    response = client.post("/api/predict", content_type="multipart/form-data",
+                           data={"image": (io.BytesIO(seven_png), "seven.png"), "model": "digitpad-mlp",
+                                 "models": "all", "explain": "1", "steps": "1"})
+    answer = response.get_json()
+    assert response.status_code == 200, answer
+    assert answer["model"] == "digitpad-mlp" and {"compare", "explanation", "steps"} <= set(answer)
+
+
+def test_nothing_extra_unless_asked(client, seven_png):
+    answer = predict_raw(client, seven_png, "?explain=0&steps=no").get_json()
+    assert set(answer) == {"digit", "confidence", "probabilities", "input", "model"}
+
+
+@pytest.mark.parametrize("options", [{"model": "no-such-model"}, {"model": 7}, {"model": ["digitpad-mlp"]},
+                                     {"models": "some"}, {"models": True}, {"explain": 1}, {"explain": "maybe"},
+                                     {"steps": None}, {"steps": {}}])
+def test_bad_options_in_json_are_400(client, seven_png, options):
+    response = client.post("/api/predict", json={"image": data_url(seven_png), **options})
+    assert response.status_code == 400
+    assert isinstance(response.get_json()["error"], str)
+
+
+@pytest.mark.parametrize("query", ["?model=nope", "?model=", "?models=ALL", "?explain=2", "?steps=maybe",
+                                   "?model=../models/digitpad-cnn"])
+def test_bad_options_in_the_query_are_400(client, seven_png, query):
+    response = predict_raw(client, seven_png, query)
+    assert response.status_code == 400
+    assert isinstance(response.get_json()["error"], str)
+
+
+def test_an_empty_pad_is_still_422_with_options(client):
+    blank = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    buffer = io.BytesIO()
+    blank.save(buffer, format="PNG")
+    response = predict_raw(client, buffer.getvalue(), "?models=all&explain=1&steps=1")
+    assert response.status_code == 422 and "empty" in response.get_json()["error"]

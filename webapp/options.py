@@ -1,0 +1,44 @@
+"""Options a request gives besides its picture: yes/no flags, and what /api/predict should add to its answer.
+
+A JSON request gives them as fields of its object; a multipart request as form
+fields or in the query string; a raw image body in the query string.
+"""
+
+from webapp.adaptation import valid_writer
+from webapp.decode import json_object
+from webapp.errors import InputError
+
+FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
+
+
+def parse_flag(name, value):
+    """A yes/no option: JSON true or false, or the text 1/0, true/false or yes/no (empty is no)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in FLAGS:
+        return FLAGS[value.lower()]
+    raise InputError(f"{name} must be true or false (1 or 0)")
+
+
+def prediction_options(request):
+    """What a prediction request asks for besides the default answer.
+
+    ``model``: the name of the served model to answer with (None: the default);
+    ``writer``: whose saved drawings to adapt the answer to (None: nobody's);
+    ``compare``: every served model's answer (``"models": "all"``);
+    ``explain``: the evidence map; ``steps``: the preprocessing's stages.
+    """
+    if request.mimetype == "application/json":
+        given = json_object(request)
+    else:
+        given = {**request.args.to_dict(), **request.form.to_dict()}
+    if given.get("models") not in (None, "all"):
+        raise InputError("\"models\" can only be \"all\"")
+    model = given.get("model")
+    if model is not None and not isinstance(model, str):
+        raise InputError("\"model\" must be the name of a served model (GET /api/models lists them)")
+    writer = given.get("writer")
+    return {"model": model, "writer": None if writer is None else valid_writer(writer),
+            "compare": given.get("models") == "all",
+            "explain": parse_flag("explain", given.get("explain", False)),
+            "steps": parse_flag("steps", given.get("steps", False))}
