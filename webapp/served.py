@@ -23,7 +23,7 @@ class ServedModel:
     """One served model: its classifier, its explainer and where its card and pictures are."""
 
     def __init__(self, path, default):
-        self.path = Path(path)
+        self.path = Path(path).resolve()
         self.name = self.path.stem
         self.default = default
         self.classifier = Classifier(self.path)
