@@ -1,14 +1,20 @@
-"""The pages: drawing, test sessions, saved drawings, and a room's phone page and projector wall."""
+"""The pages: drawing, test sessions, saved drawings, a room's phone page and projector wall, and the served
+models' cards."""
 
 import io
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from webapp import room_store
 
 from webapp.pad import PAD_SIZE, PEN_WIDTH
+from webapp.served import served_models
 
 bp = Blueprint("pages", __name__)
+
+PICTURES = {"confusion": "Confusion matrix on MNIST test", "curves": "Learning curves",
+            "mistakes": "Misread MNIST test digits (true→read)", "reliability": "Reliability diagram on MNIST test"}
+"""The pictures train.py draws beside each model, by the file name's ending."""
 
 
 def page(template, **values):
@@ -60,3 +66,18 @@ def room_code(code):
     if not room_store.is_code(code) or not room_store.exists(code):
         abort(404)
     return code
+
+
+@bp.get("/model")
+def model_cards():
+    return page("model.html", models=served_models(), pictures=PICTURES)
+
+
+@bp.get("/model/<name>/<kind>.png")
+def model_picture(name, kind):
+    """A picture from beside a served model; nothing else in its folder is served."""
+    model = next((model for model in served_models() if model.name == name), None)
+    path = model.path.with_name(f"{name}-{kind}.png") if model and kind in PICTURES else None
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="image/png", max_age=3600)
