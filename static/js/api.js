@@ -38,10 +38,12 @@ async function sendPrivate(url, options = {}) {
   }
 }
 
-/** Predict the digit in an image Blob (PNG, JPEG or WebP), adapted to a writer's drawings when one is named. */
-export function predict(image, writer = "") {
-  const url = writer ? `/api/predict?${new URLSearchParams({ writer })}` : "/api/predict";
-  return call(url, { method: "POST", headers: { "Content-Type": image.type || "image/png" }, body: image });
+/** Predict the digit in an image Blob (PNG, JPEG or WebP). ``options`` go in the query: a ``writer`` to
+ * adapt the answer to, and what the Look inside panel asks for (e.g. {explain: 1}). */
+export function predict(image, options = {}) {
+  const query = new URLSearchParams(options).toString();
+  return call(`/api/predict${query ? `?${query}` : ""}`,
+    { method: "POST", headers: { "Content-Type": image.type || "image/png" }, body: image });
 }
 
 /** Save a labelled drawing, under a writer's name when one is given; resolves to {id, prediction}. */

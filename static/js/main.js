@@ -1,9 +1,11 @@
 // Wires the pad, the live predictor and the result display together.
 
 import { forgetWriter, predict } from "./api.js";
+import { clearInside, INSIDE_OPTIONS, insidePending, isOpen, onOpen, showInside } from "./inside.js";
 import { Labeler } from "./labeler.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
+import { setUpPresentation } from "./present.js";
 import { showEmpty, showError, showResult } from "./results.js";
 import { connectWriterField, currentWriter } from "./writer.js";
 
@@ -23,14 +25,19 @@ const labeler = new Labeler(document.getElementById("labeler"), () => ({
 /** "empty", "pending", "ready" or "error": what the answer on screen stands for, for people and tests. */
 function setState(state) {
   resultSection.dataset.state = state;
+  if (state === "pending") insidePending();
   if (state === "ready") performance.mark("result-shown");
 }
 
 const predictor = new LivePredictor({
-  predict: (image) => predict(image, currentWriter()),
+  predict: (picture) => predict(picture, {
+    ...(currentWriter() ? { writer: currentWriter() } : {}),
+    ...(isOpen() ? INSIDE_OPTIONS : {}),
+  }),
   onResult: (result, latest) => {
     showResult(result);
     showAdaptation(result);
+    showInside(result);
     if (latest) {
       setState("ready");
       labeler.offer(result.digit);
@@ -39,6 +46,7 @@ const predictor = new LivePredictor({
   onError: (error) => {
     if (error.status === 422) showEmpty("Draw a bigger digit");
     else showError(`Could not read the drawing: ${error.message}`);
+    clearInside("Nothing to look inside: the model could not read the drawing.");
     setState("error");
   },
 });
@@ -57,6 +65,7 @@ pad.addEventListener("change", ({ detail: { kind } }) => {
   if (pad.strokes.length === 0) {
     predictor.reset(null);
     showEmpty();
+    clearInside("Draw a digit to look inside.");
     setState("empty");
     return;
   }
@@ -140,5 +149,14 @@ forgetButton.addEventListener("click", async () => {
 });
 
 forgetButton.hidden = currentWriter() === "";
+
+onOpen(() => {
+  if (resultSection.dataset.state === "empty") return;
+  setState("pending");
+  readAgain();
+});
+
+setUpPresentation();
 showEmpty();
+clearInside("Draw a digit to look inside.");
 setState("empty");

@@ -1,5 +1,7 @@
 // Shows an answer: the digit, how sure the model is, the ten probabilities and the 28×28 input.
 
+import { clearBars, makeBars, percent, showBars } from "./bars.js";
+
 const UNSURE_BELOW = 0.6;
 
 const digitOutput = document.getElementById("digit");
@@ -8,30 +10,14 @@ const chart = document.getElementById("probabilities");
 const preview = document.getElementById("input28");
 const previewEmpty = document.getElementById("input28-empty");
 
-const bars = Array.from({ length: 10 }, (_, digit) => {
-  const item = document.createElement("li");
-  item.dataset.digit = String(digit);
-  item.innerHTML = `<span class="bar-label">${digit}</span>
-    <span class="bar-track" aria-hidden="true"><span class="bar-fill"></span></span>
-    <span class="bar-value">–</span>`;
-  chart.append(item);
-  return item;
-});
-
-const percent = (p) => (p >= 0.995 ? "100%" : p < 0.005 && p > 0 ? "<1%" : `${Math.round(p * 100)}%`);
+const bars = makeBars(chart);
 
 export function showResult({ digit, confidence, probabilities, input }) {
   const unsure = confidence < UNSURE_BELOW;
   digitOutput.textContent = String(digit);
   digitOutput.classList.toggle("unsure", unsure);
   statusLine.textContent = unsure ? unsureText(probabilities) : `${percent(confidence)} sure`;
-  probabilities.forEach((p, index) => {
-    const bar = bars[index];
-    bar.style.setProperty("--p", p.toFixed(4));
-    bar.querySelector(".bar-value").textContent = percent(p);
-    bar.classList.toggle("winner", index === digit);
-    bar.setAttribute("aria-label", `${index}: ${percent(p)}`);
-  });
+  showBars(bars, probabilities, digit);
   preview.src = input;
   preview.hidden = false;
   previewEmpty.hidden = true;
@@ -48,12 +34,7 @@ export function showEmpty(message = "Draw a digit") {
   digitOutput.textContent = "";
   digitOutput.classList.remove("unsure");
   statusLine.textContent = message;
-  for (const bar of bars) {
-    bar.style.setProperty("--p", "0");
-    bar.querySelector(".bar-value").textContent = "–";
-    bar.classList.remove("winner");
-    bar.setAttribute("aria-label", `${bar.dataset.digit}: no answer yet`);
-  }
+  clearBars(bars);
   preview.removeAttribute("src");
   preview.hidden = true;
   previewEmpty.hidden = false;

@@ -95,7 +95,7 @@ async function record() {
   const strokes = pad.copyStrokes();
   const image = await pad.toBlob();
   try {
-    const answer = await predict(image, mode === "check" ? writer : "");
+    const answer = await predict(image, mode === "check" && writer ? { writer } : {});
     if (mode === "teach") await saveSample(image, asked, strokes, writer);
     attempts.push({ asked, read: answer.digit, confidence: answer.confidence, probabilities: answer.probabilities,
                     general: (answer.general || answer).digit, time: new Date().toISOString() });

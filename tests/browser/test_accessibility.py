@@ -127,3 +127,29 @@ def test_a_rooms_phone_page_and_wall(open_page, axe_script, server_url, one_of_e
     wall = open_page(ACCESSIBLE_DESKTOP, f"/room/{room}/present").page
     wall.wait_for_selector("#wall-grid li")
     assert_accessible(wall, axe_script, "/room/CODE/present with a drawing")
+
+
+def test_the_look_inside_panel(open_page, axe_script, one_of_each_digit):
+    page = open_page(ACCESSIBLE_DESKTOP).page
+    page.focus("#look-inside summary")
+    page.keyboard.press("Enter")
+    assert_accessible(page, axe_script, "/ with the panel open, before drawing")
+    draw_with_mouse(page, one_of_each_digit[1]["strokes"])
+    answer(page)
+    page.wait_for_selector('#look-inside[data-state="ready"]', state="attached")
+    assert_accessible(page, axe_script, "/ with the panel open, answered")
+
+
+@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1280, "height": 720}])
+def test_presentation_mode(open_page, axe_script, one_of_each_digit, size):
+    page = open_page({**ACCESSIBLE_DESKTOP, "viewport": size}, "/?present").page
+    page.wait_for_selector('.result[data-state="empty"]', state="attached")
+    assert_accessible(page, axe_script, "/?present before drawing")
+    draw_with_mouse(page, one_of_each_digit[4]["strokes"])
+    answer(page)
+    assert_accessible(page, axe_script, "/?present answered")
+
+
+def test_the_models_page(open_page, axe_script):
+    page = open_page(ACCESSIBLE_DESKTOP, "/model").page
+    assert_accessible(page, axe_script, "/model")
