@@ -6,9 +6,11 @@ Starts the production server as ``python -m webapp`` does and measures, on
 loopback: the time from process start to the first successful prediction;
 /api/predict latency and throughput at 1, 4 and 16 concurrent clients for a
 typical 280×280 canvas PNG; the same at one client for a writer with 30 saved
-drawings (adapted answers), and how long saving those took; 16 clients against one
-process and against ``--workers`` processes, driven by wrk when it is installed
-(``apt-get install wrk``); the server's resident memory; the first load
+drawings (adapted answers), and how long saving those took; at one client with
+what the "Look inside" panel asks for (every model's answer, the explanation,
+the preprocessing steps, and all three); 16 clients against one process and
+against ``--workers`` processes, driven by wrk when it is installed (``apt-get
+install wrk``); the server's resident memory; the first load
 of each page in bytes. In this process it times the preprocessing, the bare model
 call (LiteRT, and Keras through a traced function) and the tutorial pattern
 ``model.predict()`` on one image. Prints the figures and writes them as JSON.
@@ -42,8 +44,11 @@ from webapp import DEFAULT_MODEL  # noqa: E402
 from webapp.preprocess import to_mnist  # noqa: E402
 from webapp.strokes import fit_to_pad, render_recorded  # noqa: E402
 
-PAGES = ("/", "/session", "/samples")
+PAGES = ("/", "/session", "/samples", "/model")
 WRITER = "bench writer"
+LOOK_INSIDE = {"compare": "?models=all", "explain": "?explain=1", "steps": "?steps=1",
+               "look_inside": "?models=all&explain=1&steps=1"}
+"""/api/predict with the panel's options, each timed at one client in the same run as the plain answer."""
 ASSET = re.compile(r"""<(?:script|img)\b[^>]*\bsrc="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"|"""
                    r"""\bfrom\s+"(\./[^"]+)"|\bimport\s+"(\./[^"]+)\"""")
 """What a page loads: scripts, pictures, styles and icons, and a module's imports; not the pages it links to."""
@@ -165,14 +170,16 @@ def in_process_figures(png, repeats, model):
     from PIL import Image
 
     from webapp.classifier import Classifier
+    from webapp.explainer import Explainer
 
     image = to_mnist(Image.open(io.BytesIO(png)))
     keras_path = model.with_suffix(".keras")
-    litert, traced = Classifier(model), Classifier(keras_path)
+    litert, traced, explainer = Classifier(model), Classifier(keras_path), Explainer(model)
     figures = {
         "preprocess_ms": median_ms(lambda: to_mnist(Image.open(io.BytesIO(png))), repeats),
         "litert_call_ms": median_ms(lambda: litert.probabilities(image), repeats),
         "keras_traced_call_ms": median_ms(lambda: traced.probabilities(image), repeats),
+        "litert_explanation_ms": median_ms(lambda: explainer.evidence(image, 1, 7), repeats // 5),
     }
     import keras
 
@@ -207,6 +214,13 @@ def main():
             figures[f"clients_{clients}"] = summary(results, time.perf_counter() - started)
             figures[f"clients_{clients}"]["errors"] = sum(1 for r in results if r[1] != 200)
         figures.update(adapted_figures(url, typical, args.seconds))
+        for option, query in LOOK_INSIDE.items():
+            hammer(url, [typical], 1, 0.5, path="/api/predict" + query)
+            started = time.perf_counter()
+            results = hammer(url, [typical], 1, args.seconds, path="/api/predict" + query)
+            figures[option] = summary(results, time.perf_counter() - started)
+            figures[option]["errors"] = sum(1 for r in results if r[1] != 200)
+            figures[option]["vs_default_p50"] = figures[option]["p50_ms"] / figures["clients_1"]["p50_ms"]
         figures["resident_mb"] = resident_mb(process.pid)
         figures["pages"] = {page: dict(zip(("bytes", "files"), page_weight(url, page))) for page in PAGES}
     if args.workers > 1:
@@ -241,10 +255,15 @@ def report(f):
           f"({a['p50_ms'] / f['clients_1']['p50_ms']:.2f}x the general answer's), p99 {a['p99_ms']:.2f} ms, "
           f"{a['errors']} errors, all adapted: {a['adapted']}; saving a drawing under a name: p50 "
           f"{f['save_with_writer_p50_ms']:.1f} ms")
+    for option, query in LOOK_INSIDE.items():
+        c = f[option]
+        print(f"/api/predict{query}, 1 client: p50 {c['p50_ms']:.2f} ms ({c['vs_default_p50']:.2f}x the plain "
+              f"answer), p99 {c['p99_ms']:.2f} ms, {c['errors']} errors")
     print("resident memory: " + ", ".join(f"pid {pid} {mb:.0f} MB" for pid, mb in f["resident_mb"].items()))
     for page, weight in f["pages"].items():
         print(f"page {page} first load: {weight['bytes'] / 1024:.1f} KB in {len(weight['files'])} files")
     print(f"in process: preprocessing {f['preprocess_ms']:.2f} ms, LiteRT call {f['litert_call_ms']:.3f} ms, "
+          f"LiteRT explanation {f['litert_explanation_ms']:.2f} ms, "
           f"Keras traced call {f['keras_traced_call_ms']:.2f} ms, "
           f"Keras model.predict() {f['keras_model_predict_ms']:.1f} ms")
     print(f"/api/predict p50 at one client is {f['speedup_vs_model_predict']:.0f}x faster "

@@ -148,3 +148,16 @@ def test_an_empty_pad_is_still_422_with_options(client):
     blank.save(buffer, format="PNG")
     response = predict_raw(client, buffer.getvalue(), "?models=all&explain=1&steps=1")
     assert response.status_code == 422 and "empty" in response.get_json()["error"]
+
+
+def test_the_model_page_serves_each_models_pictures_and_nothing_else(client):
+    page = client.get("/model").get_data(as_text=True)
+    for name in BASELINES:
+        assert f'id="{name}"' in page
+        for kind in ("confusion", "curves", "mistakes", "reliability"):
+            response = client.get(f"/model/{name}/{kind}.png")
+            assert response.status_code == 200 and response.mimetype == "image/png"
+            assert f'src="/model/{name}/{kind}.png"' in page
+    for path in ("/model/digitpad-cnn/secret.png", "/model/nothing/confusion.png", "/model/..%2Fwebapp/curves.png",
+                 "/model/digitpad-cnn/..%2F..%2Fwebapp%2F__init__.png", "/model/digitpad-cnn/confusion.jpg"):
+        assert client.get(path).status_code == 404, path

@@ -173,10 +173,3 @@ def test_the_model_page_shows_every_served_models_card(open_page, server_url):
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "model-page-1280x800.png")
 
-
-def test_pictures_beside_the_models_are_all_that_is_served(server_url):
-    for path in ("/model/digitpad-cnn/secret.png", "/model/nothing/confusion.png", "/model/..%2Fwebapp/curves.png",
-                 "/model/digitpad-cnn/..%2F..%2Fwebapp%2F__init__.png"):
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(server_url + path)
-        assert refused.value.code == 404, path
