@@ -3,10 +3,10 @@
     python train.py --data ../shared/data/mnist.npz
     python train.py --data ../shared/data/mnist.npz --extra none     # MNIST only
 
-Writes ``<name>.keras`` (inference only), ``<name>.tflite``, ``<name>.json``
-(the model card) and four pictures (confusion matrix, learning curves,
-misclassified digits, reliability diagram) into ``--out``. Without ``--data`` MNIST is downloaded by
-Keras. The drawn digits are the project's own ``data/pendigits/strokes.json.gz``
+Writes ``<name>.keras`` (inference only), ``<name>.tflite``, its explanation
+``<name>-explain.tflite``, ``<name>.json`` (the model card) and four pictures
+(confusion matrix, learning curves, misclassified digits, reliability diagram)
+into ``--out``. Without ``--data`` MNIST is downloaded by Keras. The drawn digits are the project's own ``data/pendigits/strokes.json.gz``
 unless ``--extra`` names others.
 """
 
@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 from training.data import (DRAWINGS, DataError, as_input, load_drawings, load_mnist,  # noqa: E402
                            split_writers, writer_set)
 from training.drawn import fitted_set, natural_set, varied_set  # noqa: E402
+from webapp.explainer import explanation_path  # noqa: E402
 from webapp.pad import PEN_WIDTHS  # noqa: E402
 
 DEFAULT_EPOCHS = {"linear": 15, "mlp": 30, "cnn": 24}
@@ -98,6 +99,7 @@ def main(argv=None):
 
     # Model and training: one network per member, each from its own seed
     from training import report
+    from training.explanation import export_explainer
     from training.export import export_litert
     from training.fit import inference_model, predict, train_members
 
@@ -125,6 +127,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / f"{args.name}.keras")
     export_litert(model, out / f"{args.name}.tflite")
+    export_explainer(model, explanation_path(out / f"{args.name}.tflite"))
     run = {"argv": argv, "source": source, "wall_time": wall_time, "interrupted": interrupted}
     card = report.model_card(args, run, model, histories,
                              {"training_images": len(training[1]), "validation_images": len(validation[1])},

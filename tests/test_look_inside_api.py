@@ -53,13 +53,23 @@ def test_every_served_model_ships_with_the_card_of_its_files(app):
         models = served_models()
     for model in models:
         card = json.loads(model.path.with_suffix(".json").read_text())
-        for suffix in ("keras", "tflite"):
-            shipped = model.path.with_suffix(f".{suffix}")
-            assert card["files"][suffix] == {"file": shipped.name, "sha256": sha256_of(shipped)}, shipped
+        for kind, shipped in (("keras", model.path.with_suffix(".keras")), ("tflite", model.path),
+                              ("explain", model.explainer.path)):
+            assert card["files"][kind] == {"file": shipped.name, "sha256": sha256_of(shipped)}, shipped
         assert card["command"].startswith("python train.py ") and card["source"]["clean"] is True
-        assert model.explainer.path.is_file()
         for picture in ("confusion", "curves", "mistakes", "reliability"):
             assert (PROJECT_ROOT / "models" / f"{model.name}-{picture}.png").is_file(), (model.name, picture)
+
+
+def test_every_served_litert_file_reads_as_its_keras_model(app, mnist_test):
+    from webapp.classifier import Classifier
+
+    batch = mnist_test[0][:100].astype(np.float32) / 255.0
+    with app.app_context():
+        models = served_models()
+    for model in models:
+        keras_model = Classifier(model.path.with_suffix(".keras"))
+        assert np.abs(model.classifier.probabilities_batch(batch) - keras_model.probabilities_batch(batch)).max() < 1e-4
 
 
 @pytest.mark.parametrize("name", sorted(BASELINES))

@@ -1,13 +1,14 @@
-"""The LiteRT file the server runs, and a command that rewrites it from a ``.keras`` model.
+"""The LiteRT files the server runs, and a command that rewrites them from a ``.keras`` model.
 
     python -m training.export models/digitpad-cnn.keras
 
-The file's one signature takes ``image`` (1, 28, 28, 1) and gives
+The model's file's one signature takes ``image`` (1, 28, 28, 1) and gives
 ``probabilities`` (1, 10) and ``features`` (1, F): what the last layer of
 each network reads, side by side, so that the server can adapt its answer to
-one writer's drawings without TensorFlow. The command rewrites
-``<name>.tflite`` beside the model and the file checksums in its card, and
-records itself in the card.
+one writer's drawings without TensorFlow. Its explanation, why it reads one
+digit and not another, is a file of its own (``training/explanation.py``).
+The command rewrites ``<name>.tflite`` and ``<name>-explain.tflite`` beside
+the model and the file checksums in its card, and records itself in the card.
 """
 
 import argparse
@@ -20,6 +21,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from webapp.classifier import EXPECTED_INPUT, networks, with_features
+from webapp.explainer import explanation_path
 
 
 def export_litert(model, path):
@@ -45,17 +47,20 @@ def main(argv=None):
     import keras
 
     from training.data import sha256_of
+    from training.explanation import export_explainer
 
     target = args.model.with_suffix(".tflite")
-    export_litert(keras.saving.load_model(args.model, compile=False), target)
+    model = keras.saving.load_model(args.model, compile=False)
+    export_litert(model, target)
+    export_explainer(model, explanation_path(target))
     card_path = args.model.with_suffix(".json")
     if card_path.exists():
         card = json.loads(card_path.read_text())
-        for suffix, path in (("keras", args.model), ("tflite", target)):
-            card.setdefault("files", {})[suffix] = {"file": path.name, "sha256": sha256_of(path)}
+        for kind, path in (("keras", args.model), ("tflite", target), ("explain", explanation_path(target))):
+            card.setdefault("files", {})[kind] = {"file": path.name, "sha256": sha256_of(path)}
         card["exported_with"] = shlex.join(["python", "-m", "training.export", *argv])
         card_path.write_text(json.dumps(card, indent=2) + "\n")
-    print(f"wrote {target}")
+    print(f"wrote {target} and {explanation_path(target).name}")
     return 0
 
 

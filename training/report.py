@@ -85,8 +85,9 @@ def model_card(args, run, model, histories, sizes, scores):
         "init": initial_model(args.init) if args.init else None,
         "command": shlex.join(["python", "train.py", *run["argv"]]),
         "source": run["source"],
-        "files": {suffix: {"file": f"{args.name}.{suffix}", "sha256": sha256_of(out / f"{args.name}.{suffix}")}
-                  for suffix in ("keras", "tflite")},
+        "files": {kind: {"file": name, "sha256": sha256_of(out / name)}
+                  for kind, name in (("keras", f"{args.name}.keras"), ("tflite", f"{args.name}.tflite"),
+                                     ("explain", f"{args.name}-explain.tflite"))},
         "data": {"mnist": args.data or "keras.datasets.mnist",
                  "mnist_sha256": sha256_of(args.data) if args.data else MNIST_SHA256,
                  "extra": [{"path": _relative(path), "sha256": sha256_of(path)} for path in args.extra],
