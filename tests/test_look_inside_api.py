@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.helpers import SEVEN, data_url, drawing_png
+from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
 from training.data import sha256_of
 from webapp import PROJECT_ROOT
 from webapp.preprocess import STEP_NAMES, to_mnist
@@ -132,7 +132,8 @@ def test_multipart_takes_the_options_as_form_fields(client, seven_png):
 
 def test_nothing_extra_unless_asked(client, seven_png):
     answer = predict_raw(client, seven_png, "?explain=0&steps=no").get_json()
-    assert set(answer) == {"digit", "confidence", "probabilities", "input", "model"}
+    assert set(answer) == set(predict_raw(client, seven_png).get_json())
+    assert not {"compare", "explanation", "steps"} & set(answer)
 
 
 @pytest.mark.parametrize("options", [{"model": "no-such-model"}, {"model": 7}, {"model": ["digitpad-mlp"]},
@@ -171,3 +172,18 @@ def test_the_model_page_serves_each_models_pictures_and_nothing_else(client):
     for path in ("/model/digitpad-cnn/secret.png", "/model/nothing/confusion.png", "/model/..%2Fwebapp/curves.png",
                  "/model/digitpad-cnn/..%2F..%2Fwebapp%2F__init__.png", "/model/digitpad-cnn/confusion.jpg"):
         assert client.get(path).status_code == 404, path
+
+
+def test_an_adapted_answer_looks_inside_the_general_model(tmp_path, seven_png):
+    client = fresh_app(tmp_path).test_client()
+    for strokes, label in ((SEVEN, 7), (ONE, 1), (FOUR, 4)):
+        assert save(client, strokes, label, writer="Ada").status_code == 201
+    answer = client.post("/api/predict", json={"image": data_url(seven_png), "writer": "Ada", "models": "all",
+                                               "explain": True}).get_json()
+    assert answer["adapted"] is True and answer["writer"] == "Ada"
+    general = answer["general"]
+    assert {key: answer["compare"][0][key] for key in general} == general
+    assert answer["explanation"]["digit"] == general["digit"]
+    form = client.post("/api/predict?writer=Ada", content_type="multipart/form-data",
+                       data={"image": (io.BytesIO(seven_png), "seven.png")}).get_json()
+    assert form["adapted"] is True
