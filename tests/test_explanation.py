@@ -3,7 +3,7 @@
 Faithful: deleting the pixels the map ranks highest lowers the digit's probability more than deleting
 as many random ink pixels. Sanity (Adebayo et al. 2018): a network with the same weights shuffled gets a
 clearly different map. Both on drawings by writers 21-30, which the method was not designed on, drawn at
-a natural size and place and sent through the app's preprocessing.
+a natural size and place and sent through the app's preprocessing (bench/faithfulness.py prints the figures).
 """
 
 import os
@@ -11,32 +11,19 @@ import os
 import numpy as np
 import pytest
 
+from bench.faithfulness import deletion_check, held_out_inputs, shuffled_correlations, top_two
 from tests.helpers import encoded
 from training.drawn import pad_picture
-from webapp.explainer import Explainer
 from webapp.pad import PEN_WIDTHS
 from webapp.preprocess import to_mnist
 from webapp.served import served_model, served_models
 
 HELD_OUT_WRITERS = range(21, 31)
-DELETED = round(0.05 * 28 * 28)
-
-
-def held_out_inputs(pendigits, count, seed=13):
-    """``count`` model inputs of held-out writers' drawings, drawn like the page at a natural size and place."""
-    records = [record for record in pendigits if record["writer"] in HELD_OUT_WRITERS]
-    picked = np.random.default_rng(seed).choice(len(records), size=count, replace=False)
-    return [to_mnist(pad_picture(records[i], PEN_WIDTHS["normal"], "natural", seed, int(i))) for i in picked]
-
-
-def top_two(probabilities):
-    versus, digit = np.argsort(probabilities, kind="stable")[-2:]
-    return int(digit), int(versus)
 
 
 @pytest.fixture(scope="module")
 def inputs(pendigits):
-    return held_out_inputs(pendigits, 200)
+    return held_out_inputs(pendigits, HELD_OUT_WRITERS, 200)
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +34,7 @@ def models(app):
 
 @pytest.mark.parametrize("name", ["digitpad-cnn", "digitpad-cnn-single", "digitpad-mlp", "digitpad-linear"])
 def test_deleting_the_top_evidence_hurts_more_than_deleting_random_ink(models, inputs, name):
-    model = models[name]
-    rng = np.random.default_rng(5)
-    wins = 0
-    for image in inputs:
-        digit, versus = top_two(model.classifier.probabilities(image))
-        evidence = model.explainer.evidence(image, digit, versus)
-        by_map = image.copy().ravel()
-        by_map[np.argsort(evidence.ravel(), kind="stable")[-DELETED:]] = 0
-        at_random = image.copy().ravel()
-        ink = np.flatnonzero(image.ravel() > 0)
-        at_random[rng.choice(ink, size=min(DELETED, ink.size), replace=False)] = 0
-        after_map, after_random = model.classifier.probabilities_batch(np.stack([by_map, at_random]))[:, digit]
-        wins += after_map < after_random
+    wins, _ = deletion_check(models[name].classifier, models[name].explainer, inputs)
     assert wins >= 0.9 * len(inputs), f"{name}: the map's deletion hurt more on {wins} of {len(inputs)} drawings"
 
 
@@ -102,26 +77,6 @@ def test_the_litert_map_is_integrated_gradients_of_the_keras_model(models, input
 
 
 def test_shuffled_weights_give_a_clearly_different_map(models, inputs, keras_model, tmp_path):
-    from training.explanation import export_explainer
-    from webapp.explainer import explanation_path
-
-    import keras
-
-    rng = np.random.default_rng(3)
-    scrambled_model = keras.models.clone_model(keras_model)
-    scrambled_model.set_weights([rng.permutation(weights.ravel()).reshape(weights.shape)
-                                 for weights in keras_model.get_weights()])
-    shuffled = tmp_path / "shuffled.keras"
-    export_explainer(scrambled_model, explanation_path(shuffled))
-    trained, scrambled = models["digitpad-cnn"], Explainer(shuffled)
-    correlations = []
-    for image in inputs[:50]:
-        digit, versus = top_two(trained.classifier.probabilities(image))
-        ink = image.ravel() > 0
-        maps = [explainer.evidence(image, digit, versus).ravel()[ink] for explainer in (trained.explainer, scrambled)]
-        correlations.append(spearman(*maps))
+    trained = models["digitpad-cnn"]
+    correlations = shuffled_correlations(trained.classifier, trained.explainer, keras_model, inputs[:50], tmp_path)
     assert np.median(correlations) < 0.3, f"median rank correlation {np.median(correlations):.2f}"
-
-
-def spearman(a, b):
-    return float(np.corrcoef(np.argsort(np.argsort(a)), np.argsort(np.argsort(b)))[0, 1])

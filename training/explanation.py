@@ -21,8 +21,9 @@ import keras
 import tensorflow as tf
 
 STEPS = 4
-"""Path points: on the project's drawn digits, 4 were as faithful by the deletion check as 8 or 16, at
-half the cost or less (README: Look inside)."""
+"""Path points. On writers 1-20 (bench/faithfulness.py --writers 1-20 --steps N), the probability left
+after deleting the map's top pixels was 0.22, 0.16, 0.10 and 0.09 (median) for 1, 4, 8 and 16 steps, at
+2, 7.6, 16 and 29 ms a map: 4 keeps an explained request well inside 25 ms on a 2-core machine."""
 
 FLOOR = 1e-30
 """Added to probabilities before the log, so a probability of exactly 0 gives no NaN."""
