@@ -32,7 +32,7 @@ def predict():
     if options["compare"]:
         answer["compare"] = comparison(image, model.name, general)
     if options["explain"]:
-        answer["explanation"] = explanation(model, image, general["probabilities"])
+        answer["explanation"] = explanation(model, image, general)
     if steps is not None:
         answer["steps"] = preprocessing_steps(steps)
     return jsonify(answer)

@@ -23,9 +23,13 @@ def comparison(image, name, known):
     return readings
 
 
-def explanation(model, image, probabilities):
-    """Why ``model`` reads the input as its likeliest digit and not the runner-up: signed evidence per pixel."""
-    versus, digit = (int(index) for index in np.argsort(probabilities, kind="stable")[-2:])
+def explanation(model, image, known):
+    """Why ``model`` reads the input as it does (``known``, its reading) and not as the runner-up:
+    signed evidence per pixel."""
+    digit = known["digit"]
+    others = np.array(known["probabilities"])
+    others[digit] = -1.0
+    versus = int(np.argmax(others))
     evidence = model.explainer.evidence(image, digit, versus)
     return {"digit": digit, "versus": versus,
             "map": [[float(f"{value:.{MAP_DIGITS}g}") for value in row] for row in evidence]}
