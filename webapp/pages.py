@@ -6,7 +6,6 @@ import io
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from webapp import room_store
-
 from webapp.pad import PAD_SIZE, PEN_WIDTH
 from webapp.served import served_models
 
