@@ -2,6 +2,9 @@
 
 import http.client
 import json
+import os
+import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
@@ -102,3 +105,13 @@ def test_a_wall_on_one_host_shows_a_drawing_sent_to_another_within_a_second(post
     assert lines[0] == b"\n" and lines[1].startswith(b"id: ")
     assert lines[2] == b"event: drawing\n" and json.loads(lines[3].removeprefix(b"data: "))["id"] == drawing["id"]
     assert delay < 1.0
+
+
+def test_workers_refuse_a_port_another_server_listens_on(tmp_path):
+    with running_server(env={"SAMPLES_DB": str(tmp_path / "samples.sqlite3")}) as (url, _):
+        port = urlsplit(url).port
+        started = subprocess.run([sys.executable, "-m", "webapp", "--port", str(port), "--workers", "2"],
+                                 capture_output=True, text=True, timeout=60,
+                                 env={**os.environ, "SAMPLES_DB": str(tmp_path / "other.sqlite3")})
+        assert started.returncode == 1 and "Address already in use" in started.stderr
+        assert call(url, "GET", "/api/health")[0] == 200

@@ -10,6 +10,7 @@ import argparse
 import ctypes
 import ctypes.util
 import os
+import socket
 import sys
 
 from waitress import serve
@@ -20,6 +21,8 @@ from webapp.classifier import ModelError
 from webapp.limits import waitress_body_limit
 
 WILDCARDS = ("0.0.0.0", "::")
+THREADS = 8
+THREADS_PER_WORKER = 4
 CONNECTIONS = 1000
 """Open connections a process keeps (waitress's default is 100): a room's phones each keep one open."""
 M_MMAP_THRESHOLD = -3
@@ -46,7 +49,9 @@ def parse_args():
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)),
                         help="port (default: $PORT or 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
+    parser.add_argument("--threads", type=int,
+                        help="request threads per process (default 8; 4 with --workers, where processes, not "
+                             "threads, use the cores and more threads only contend for Python's lock)")
     parser.add_argument("--workers", type=int, default=1,
                         help="processes to serve with (default 1; more needs gunicorn, on Linux and macOS)")
     parser.add_argument("--public-url", default=environment["PUBLIC_URL"],
@@ -84,6 +89,11 @@ def main():
         app.extensions["classifier"].load()
         if args.workers < 1:
             raise ValueError("--workers must be 1 or more")
+        if args.workers > 1:
+            refuse_a_port_in_use(args.host, args.port)
+    except OSError as error:
+        print(f"digitpad: cannot serve {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        return 1
     except (ModelError, ValueError) as error:
         print(f"digitpad: {error}", file=sys.stderr)
         return 1
@@ -92,12 +102,20 @@ def main():
           f"{processes}", flush=True)
     if args.workers > 1:
         return serve_with_workers(args, app_settings)
+    args.threads = args.threads or THREADS
     # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
     # and otherwise takes a forwarded request for a stranger's, never for this machine's.
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
           max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False,
           connection_limit=CONNECTIONS)
     return 0
+
+
+def refuse_a_port_in_use(host, port):
+    """OSError if another program listens there (with reuse_port, gunicorn would share the port with it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, port))
 
 
 def serve_with_workers(args, app_settings):
@@ -111,7 +129,10 @@ def serve_with_workers(args, app_settings):
     address = f"[{args.host}]" if ":" in args.host else args.host
     options = {
         "bind": f"{address}:{args.port}", "workers": args.workers, "worker_class": "gthread",
-        "threads": args.threads, "preload_app": False, "proc_name": "digitpad", "control_socket_disable": True,
+        "threads": args.threads or THREADS_PER_WORKER, "preload_app": False, "proc_name": "digitpad",
+        "control_socket_disable": True,
+        # Spreads connections evenly over the workers; without it one process often took most of them.
+        "reuse_port": True,
         # As with waitress: the app alone decides about forwarded headers (--behind-proxy).
         "forwarded_allow_ips": "",
     }
