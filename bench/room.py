@@ -84,9 +84,15 @@ def phone(url, room, name, body, every, until, sent, refused):
     while next_send < until:
         time.sleep(max(0.0, next_send - time.monotonic()))
         started = time.monotonic()
-        connection.request("POST", f"/api/rooms/{room}/drawings", body=body,
-                           headers={"Content-Type": "application/json", "X-Client-Id": name})
-        response = connection.getresponse()
+        for attempt in range(2):
+            try:
+                connection.request("POST", f"/api/rooms/{room}/drawings", body=body,
+                                   headers={"Content-Type": "application/json", "X-Client-Id": name})
+                response = connection.getresponse()
+                break
+            except (ConnectionError, http.client.RemoteDisconnected):
+                connection.close()  # the server closed an idle connection, as browsers expect it may
+                connection = connect(url)
         answer = response.read()
         if response.status == 201:
             sent.append((json.loads(answer)["id"], started))

@@ -24,6 +24,7 @@ WILDCARDS = ("0.0.0.0", "::")
 THREADS = 8
 THREADS_PER_WORKER = 4
 CONNECTIONS = 1000
+KEEPALIVE_SECONDS = 30
 """Open connections a process keeps (waitress's default is 100): a room's phones each keep one open."""
 M_MMAP_THRESHOLD = -3
 BIG_BUFFER = 1024 * 1024
@@ -133,6 +134,8 @@ def serve_with_workers(args, app_settings):
         "control_socket_disable": True,
         # Spreads connections evenly over the workers; without it one process often took most of them.
         "reuse_port": True,
+        # Idle connections wait in each worker's poller, not in a thread: phones drawing every few seconds keep theirs.
+        "keepalive": KEEPALIVE_SECONDS,
         # As with waitress: the app alone decides about forwarded headers (--behind-proxy).
         "forwarded_allow_ips": "",
     }
