@@ -57,8 +57,7 @@ function begin(digitsToAsk) {
   total = queue.length;
   attempts = [];
   pad.clear();
-  connectWriterField(document.getElementById("writer"));
-render();
+  render();
   ask();
 }
 
@@ -105,8 +104,7 @@ async function record() {
     });
     queue.shift();
     pad.clear();
-    connectWriterField(document.getElementById("writer"));
-render();
+    render();
     ask();
   } catch (error) {
     lastAttempt.textContent = error instanceof ApiError && error.status === 422
