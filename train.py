@@ -6,8 +6,9 @@
 Writes ``<name>.keras`` (inference only), ``<name>.tflite``, its explanation
 ``<name>-explain.tflite``, ``<name>.json`` (the model card) and four pictures
 (confusion matrix, learning curves, misclassified digits, reliability diagram)
-into ``--out``. Without ``--data`` MNIST is downloaded by Keras. The drawn digits are the project's own ``data/pendigits/strokes.json.gz``
-unless ``--extra`` names others.
+into ``--out``. Without ``--data`` MNIST is downloaded by Keras. The drawn
+digits are the project's own ``data/pendigits/strokes.json.gz`` unless
+``--extra`` names others.
 """
 
 import argparse

@@ -8,7 +8,9 @@ import pytest
 
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
 from webapp import samples
-from webapp.adaptation import vectors_key
+from webapp.adaptation import VARIANTS, drawing_vectors, variant_inputs, vectors_key
+from webapp.preprocess import to_mnist
+from webapp.strokes import render_strokes
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 
@@ -168,14 +170,8 @@ def test_drawings_saved_under_another_model_are_read_again(store_app):
     assert keys == {"an-older-model", vectors_key(app.extensions["classifier"])}
 
 
-def test_vectors_are_the_drawing_and_its_variants():
-    from webapp.adaptation import VARIANTS, drawing_vectors, variant_inputs
-    from webapp.classifier import Classifier
-    from webapp import DEFAULT_MODEL
-    from webapp.preprocess import to_mnist
-    from webapp.strokes import render_strokes
-
-    classifier = Classifier(DEFAULT_MODEL)
+def test_vectors_are_the_drawing_and_its_variants(app):
+    classifier = app.extensions["classifier"]
     image = to_mnist(render_strokes(FOUR))
     variants = variant_inputs(FOUR)
     assert len(variants) == VARIANTS

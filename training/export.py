@@ -46,8 +46,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     import keras
 
-    from training.data import sha256_of
     from training.explanation import export_explainer
+    from training.report import model_files
 
     target = args.model.with_suffix(".tflite")
     model = keras.saving.load_model(args.model, compile=False)
@@ -56,8 +56,7 @@ def main(argv=None):
     card_path = args.model.with_suffix(".json")
     if card_path.exists():
         card = json.loads(card_path.read_text())
-        for kind, path in (("keras", args.model), ("tflite", target), ("explain", explanation_path(target))):
-            card.setdefault("files", {})[kind] = {"file": path.name, "sha256": sha256_of(path)}
+        card["files"] = model_files(args.model.parent, args.model.stem)
         card["exported_with"] = shlex.join(["python", "-m", "training.export", *argv])
         card_path.write_text(json.dumps(card, indent=2) + "\n")
     print(f"wrote {target} and {explanation_path(target).name}")

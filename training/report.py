@@ -85,9 +85,7 @@ def model_card(args, run, model, histories, sizes, scores):
         "init": initial_model(args.init) if args.init else None,
         "command": shlex.join(["python", "train.py", *run["argv"]]),
         "source": run["source"],
-        "files": {kind: {"file": name, "sha256": sha256_of(out / name)}
-                  for kind, name in (("keras", f"{args.name}.keras"), ("tflite", f"{args.name}.tflite"),
-                                     ("explain", f"{args.name}-explain.tflite"))},
+        "files": model_files(out, args.name),
         "data": {"mnist": args.data or "keras.datasets.mnist",
                  "mnist_sha256": sha256_of(args.data) if args.data else MNIST_SHA256,
                  "extra": [{"path": _relative(path), "sha256": sha256_of(path)} for path in args.extra],
@@ -99,6 +97,12 @@ def model_card(args, run, model, histories, sizes, scores):
         "environment": environment(),
         **scores,
     }
+
+
+def model_files(folder, name):
+    """Name and SHA-256 of each file a model is served from: Keras, LiteRT and its explanation."""
+    names = {"keras": f"{name}.keras", "tflite": f"{name}.tflite", "explain": f"{name}-explain.tflite"}
+    return {kind: {"file": file, "sha256": sha256_of(Path(folder) / file)} for kind, file in names.items()}
 
 
 def initial_model(path):

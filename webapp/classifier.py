@@ -40,7 +40,6 @@ class Classifier:
         self.name = self.path.stem
         self._lock = threading.Lock()
         self._run = None
-        self._key = None
 
     def load(self):
         """Read, check and warm up the model once; raise ModelError saying how to get a good one."""
@@ -174,7 +173,6 @@ def with_features(network):
     if not isinstance(head, keras.layers.Dense):
         raise ValueError(f"{network.name} does not end in a dense layer")
     return keras.Model(network.inputs, [head.output, head.input])
-
 
 
 def _read_card(path, name):

@@ -44,6 +44,15 @@ def migrations(backend):
     return found
 
 
+def pending(backend, version, where):
+    """The migrations a database at ``version`` has not had yet; SchemaError if a newer app wrote it."""
+    known = migrations(backend)
+    if version > len(known):
+        raise SchemaError(f"{where} has schema version {version}, but this app knows only up to {len(known)}: "
+                          "run a newer Digit Pad")
+    return known[version:]
+
+
 def open_database(config):
     """The database the app's settings name."""
     if config.get("DATABASE_URL"):
@@ -127,11 +136,7 @@ class SQLiteDatabase:
         if self.version(db) == self.newest:
             return
         with self.transaction(db, write=True):
-            version = self.version(db)
-            if version > self.newest:
-                raise SchemaError(f"{self.path} has schema version {version}, but this app knows only up to "
-                                  f"{self.newest}: run a newer Digit Pad")
-            for _, statements in migrations(self.backend)[version:]:
+            for _, statements in pending(self.backend, self.version(db), self.path):
                 for statement in statements:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {self.newest}")
@@ -211,11 +216,7 @@ class PostgresDatabase:
     def migrate(self, db):
         with db.transaction():
             db.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-            version = self.version(db)
-            if version > self.newest:
-                raise SchemaError(f"the {self} has schema version {version}, but this app knows only up to "
-                                  f"{self.newest}: run a newer Digit Pad")
-            for number, statements in migrations(self.backend)[version:]:
+            for number, statements in pending(self.backend, self.version(db), f"the {self}"):
                 for statement in statements:
                     db.execute(statement)
                 db.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (number,))

@@ -1,12 +1,45 @@
-"""What a saved drawing's request must hold besides its picture: a digit label and pen strokes within limits."""
+"""A drawing sent to be saved (to the lab or a room): its picture, label, strokes and writer, all checked."""
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
+
+from webapp.adaptation import valid_writer
+from webapp.answers import input_png, png_bytes
+from webapp.decode import bytes_from_base64_field, decode_image
 from webapp.errors import InputError
+from webapp.preprocess import to_mnist
 
 MAX_STROKES = 100
 MAX_POINTS = 20_000
 MAX_MAGNITUDE = 1e12
+
+
+@dataclass
+class SentDrawing:
+    """A checked drawing: the model input (28×28 floats) and, as PNG, it and the picture sent."""
+
+    label: int | None
+    strokes: list
+    writer: str | None
+    image: np.ndarray
+    input_png: bytes
+    picture_png: bytes
+
+
+def sent_drawing(payload, label_required=True):
+    """The drawing a JSON save request carries (``image``, ``label``, ``strokes``, ``writer``); an InputError
+    for anything malformed, a 422 for a picture with no digit."""
+    label = payload.get("label")
+    label = None if label is None and not label_required else valid_label(label)
+    strokes = valid_strokes(payload.get("strokes", []))
+    writer = None if payload.get("writer") is None else valid_writer(payload["writer"])
+    picture = decode_image(bytes_from_base64_field(payload.get("image")))
+    image = to_mnist(picture)
+    if image is None:
+        raise InputError("the image is empty: there is nothing to save", status=422)
+    return SentDrawing(label, strokes, writer, image, input_png(image), png_bytes(picture))
 
 
 def valid_label(label):

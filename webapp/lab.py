@@ -7,13 +7,12 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 from webapp import samples
 from webapp.access import admin_only, refuse_cross_site_writes
 from webapp.adaptation import kept_vectors, valid_writer
-from webapp.answers import classifier, data_url, input_png, png_bytes, prediction
-from webapp.decode import bytes_from_base64_field, decode_image, json_object
-from webapp.drawings import valid_label, valid_strokes
+from webapp.answers import classifier, data_url, prediction
+from webapp.decode import json_object
+from webapp.drawings import sent_drawing
 from webapp.errors import InputError
 from webapp.export import zip_chunks
 from webapp.options import parse_flag
-from webapp.preprocess import to_mnist
 
 bp = Blueprint("lab", __name__, url_prefix="/api/samples")
 
@@ -27,19 +26,11 @@ bp.before_request(refuse_cross_site_writes)
 
 @bp.post("")
 def save():
-    payload = json_object(request)
-    label = valid_label(payload.get("label"))
-    strokes = valid_strokes(payload.get("strokes", []))
-    writer = None if payload.get("writer") is None else valid_writer(payload["writer"])
-    picture = decode_image(bytes_from_base64_field(payload.get("image")))
-    image = to_mnist(picture)
-    if image is None:
-        raise InputError("the image is empty: there is nothing to save", status=422)
-    seen = input_png(image)
-    answer = prediction(image, seen)
-    sample_id = samples.add(label, answer["digit"], answer["probabilities"], answer["model"],
-                            png_bytes(picture), seen, strokes, writer,
-                            None if writer is None else kept_vectors(classifier(), image, strokes))
+    drawing = sent_drawing(json_object(request))
+    answer = prediction(drawing.image, drawing.input_png)
+    vectors = None if drawing.writer is None else kept_vectors(classifier(), drawing.image, drawing.strokes)
+    sample_id = samples.add(drawing.label, answer["digit"], answer["probabilities"], answer["model"],
+                            drawing.picture_png, drawing.input_png, drawing.strokes, drawing.writer, vectors)
     return jsonify(id=sample_id, prediction=answer["digit"]), 201
 
 

@@ -38,15 +38,14 @@ def saved():
 
 @bp.get("/room/<code>")
 def room(code):
-    code = room_code(code)
-    return page("room.html", room=code, is_open=room_store.is_open(code))
+    code, is_open = existing_room(code)
+    return page("room.html", room=code, is_open=is_open)
 
 
 @bp.get("/room/<code>/present")
 def present(code):
-    code = room_code(code)
-    return page("present.html", room=code, join_url=room_store.links(code)["join_url"],
-                is_open=room_store.is_open(code))
+    code, is_open = existing_room(code)
+    return page("present.html", room=code, join_url=room_store.links(code)["join_url"], is_open=is_open)
 
 
 @bp.get("/room/<code>/qr.svg")
@@ -54,17 +53,18 @@ def room_qr(code):
     """The QR code of the room's phone page, made here (segno) so that no outside service sees the address."""
     import segno
 
+    code, _ = existing_room(code)
     buffer = io.BytesIO()
-    segno.make(room_store.links(room_code(code))["join_url"], error="m").save(buffer, kind="svg", scale=8, border=2)
+    segno.make(room_store.links(code)["join_url"], error="m").save(buffer, kind="svg", scale=8, border=2)
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})
 
 
-def room_code(code):
-    """The room's code (any case); 404 for a room that never existed."""
-    code = code.upper()
-    if not room_store.is_code(code) or not room_store.exists(code):
+def existing_room(code):
+    """(code, is it open) of a room that was opened, closed or not; 404 for one that never was."""
+    found = room_store.find(code)
+    if found is None:
         abort(404)
-    return code
+    return found
 
 
 @bp.get("/model")

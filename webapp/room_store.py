@@ -23,8 +23,14 @@ def new_code():
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def is_code(text):
-    return len(text) == CODE_LENGTH and all(character in ALPHABET for character in text)
+def find(code):
+    """(the room's code as stored, whether it is open) for a code typed in any case; None for no such room."""
+    code = code.upper()
+    if len(code) != CODE_LENGTH or not all(character in ALPHABET for character in code):
+        return None
+    with samples.transaction(write=False) as db:
+        row = samples.run(db, "SELECT closed_at FROM rooms WHERE code = ?", (code,)).fetchone()
+    return None if row is None else (code, row["closed_at"] is None)
 
 
 def create():
@@ -35,17 +41,6 @@ def create():
             if samples.run(db, "SELECT 1 FROM rooms WHERE code = ?", (code,)).fetchone() is None:
                 samples.run(db, "INSERT INTO rooms (code, created_at) VALUES (?, ?)", (code, samples.now()))
                 return code
-
-
-def is_open(code):
-    with samples.transaction(write=False) as db:
-        row = samples.run(db, "SELECT closed_at FROM rooms WHERE code = ?", (code,)).fetchone()
-    return row is not None and row["closed_at"] is None
-
-
-def exists(code):
-    with samples.transaction(write=False) as db:
-        return samples.run(db, "SELECT 1 FROM rooms WHERE code = ?", (code,)).fetchone() is not None
 
 
 def add_drawing(code, answer, label, writer, image_png, input_png, strokes):

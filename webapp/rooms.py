@@ -9,7 +9,6 @@ is how it sees drawings that other workers and hosts took; it ends after
 stream never holds a request thread for long.
 """
 
-import json
 import threading
 import time
 
@@ -17,12 +16,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, str
 
 from webapp import room_store, samples
 from webapp.access import admin_only, refuse_cross_site_writes
-from webapp.adaptation import valid_writer
-from webapp.answers import input_png, png_bytes, prediction
-from webapp.decode import bytes_from_base64_field, decode_image, json_object
-from webapp.drawings import valid_label, valid_strokes
+from webapp.answers import prediction
+from webapp.decode import json_object
+from webapp.drawings import sent_drawing
 from webapp.errors import InputError
-from webapp.preprocess import to_mnist
 from webapp.ratelimit import RateLimit
 
 bp = Blueprint("rooms", __name__, url_prefix="/api/rooms")
@@ -56,17 +53,10 @@ def close(code):
 def send(code):
     code = known(code)
     wait_for_turn()
-    payload = json_object(request)
-    label = None if payload.get("label") is None else valid_label(payload["label"])
-    writer = None if payload.get("writer") is None else valid_writer(payload["writer"])
-    strokes = valid_strokes(payload.get("strokes", []))
-    picture = decode_image(bytes_from_base64_field(payload.get("image")))
-    image = to_mnist(picture)
-    if image is None:
-        raise InputError("the image is empty: draw a digit first", status=422)
-    seen = input_png(image)
-    answer = prediction(image, seen, writer=writer)
-    sample_id = room_store.add_drawing(code, answer, label, writer, png_bytes(picture), seen, strokes)
+    drawing = sent_drawing(json_object(request), label_required=False)
+    answer = prediction(drawing.image, drawing.input_png, writer=drawing.writer)
+    sample_id = room_store.add_drawing(code, answer, drawing.label, drawing.writer, drawing.picture_png,
+                                       drawing.input_png, drawing.strokes)
     if sample_id is None:
         abort(404, description=f"room {code} is closed")
     news().wake()
@@ -92,10 +82,10 @@ def events(code):
 
 def known(code, must_be_open=True):
     """The room's code (any case); a 404 unless the room exists (and is open)."""
-    code = code.upper()
-    if not room_store.is_code(code) or not (room_store.is_open(code) if must_be_open else room_store.exists(code)):
-        abort(404, description=f"there is no {'open ' if must_be_open else ''}room {code}")
-    return code
+    found = room_store.find(code)
+    if found is None or (must_be_open and not found[1]):
+        abort(404, description=f"there is no {'open ' if must_be_open else ''}room {code.upper()}")
+    return found[0]
 
 
 def wait_for_turn():

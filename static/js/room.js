@@ -1,6 +1,7 @@
 // The phone page of a room: draw, optionally say who you are and what you drew, send it to the wall.
 
 import { ApiError, sendToRoom } from "./api.js";
+import { percent } from "./bars.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { connectWriterField, currentWriter } from "./writer.js";
 
@@ -40,7 +41,7 @@ if (sendButton) {
       const drawing = { image: await pad.toBlob(), strokes: pad.copyStrokes(),
                         label: label.value === "" ? null : Number(label.value), writer: currentWriter() };
       const answer = await sendToRoom(room, drawing, clientId());
-      status.textContent = `Sent! The model read ${answer.digit} (${Math.round(answer.confidence * 100)}% sure).`;
+      status.textContent = `Sent! The model read ${answer.digit} (${percent(answer.confidence)} sure).`;
       pad.clear();
       label.value = "";
     } catch (error) {

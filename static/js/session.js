@@ -3,6 +3,7 @@
 // of each digit scores the general model and the model adapted to them on the same drawings.
 
 import { ApiError, predict, saveSample } from "./api.js";
+import { confusionRows, digits } from "./confusion.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { connectWriterField, currentWriter } from "./writer.js";
 
@@ -139,20 +140,7 @@ function renderPerDigit() {
 }
 
 function renderConfusion() {
-  const header = "<tr><th scope=\"col\">Asked \\ read</th>" + digits((d) => `<th scope="col">${d}</th>`) + "</tr>";
-  const rows = digits((asked) => {
-    const cells = digits((read) => {
-      const count = attempts.filter((a) => a.asked === asked && a.read === read).length;
-      const kind = count === 0 ? "" : asked === read ? "hit" : "miss";
-      return `<td class="${kind}">${count || ""}</td>`;
-    });
-    return `<tr><th scope="row">${asked}</th>${cells}</tr>`;
-  });
-  confusionTable.innerHTML = header + rows;
-}
-
-function digits(cell) {
-  return Array.from({ length: 10 }, (_, d) => cell(d)).join("");
+  confusionTable.innerHTML = confusionRows(attempts.map((a) => ({ meant: a.asked, read: a.read })), "Asked \\ read");
 }
 
 function csv() {

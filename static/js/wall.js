@@ -3,6 +3,8 @@
 // drawing and close the room. The event stream resumes where it left off after any interruption.
 
 import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken } from "./api.js";
+import { percent } from "./bars.js";
+import { confusionRows } from "./confusion.js";
 
 const SHOWN = 24;
 
@@ -71,7 +73,7 @@ function card(drawing) {
   picture.alt = `Drawing ${drawing.id}`;
   const answer = document.createElement("p");
   answer.className = "wall-answer";
-  answer.textContent = `${drawing.digit} · ${Math.round(drawing.confidence * 100)}%${verdict}`;
+  answer.textContent = `${drawing.digit} · ${percent(drawing.confidence)}${verdict}`;
   const who = document.createElement("p");
   who.className = "wall-writer";
   who.textContent = drawing.writer || "";
@@ -107,12 +109,7 @@ function renderAccuracy(labelled) {
   const right = labelled.filter((d) => d.digit === d.label).length;
   accuracy.textContent = `Read right: ${right} of ${labelled.length} drawings sent with the digit they meant ` +
     `(${Math.round((100 * right) / labelled.length)}%).`;
-  const digits = (cell) => Array.from({ length: 10 }, (_, d) => cell(d)).join("");
-  const rows = digits((meant) => `<tr><th scope="row">${meant}</th>${digits((read) => {
-    const n = labelled.filter((d) => d.label === meant && d.digit === read).length;
-    return `<td class="${n === 0 ? "" : meant === read ? "hit" : "miss"}">${n || ""}</td>`;
-  })}</tr>`);
-  confusion.innerHTML = `<tr><th scope="col">Meant \\ read</th>${digits((d) => `<th scope="col">${d}</th>`)}</tr>${rows}`;
+  confusion.innerHTML = confusionRows(labelled.map((d) => ({ meant: d.label, read: d.digit })), "Meant \\ read");
 }
 
 async function asPresenter(action) {
