@@ -17,7 +17,6 @@ call (LiteRT, and Keras through a traced function) and the tutorial pattern
 """
 
 import argparse
-import base64
 import http.client
 import io
 import json
@@ -41,6 +40,7 @@ from bench.load import drawing_pngs, hammer, post_png, summary  # noqa: E402
 from bench.server import running_server  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
 from webapp import DEFAULT_MODEL  # noqa: E402
+from webapp.answers import data_url, png_bytes  # noqa: E402
 from webapp.preprocess import to_mnist  # noqa: E402
 from webapp.strokes import fit_to_pad, render_recorded  # noqa: E402
 
@@ -147,12 +147,8 @@ def adapted_figures(url, png, seconds):
     taught = [next(r for r in records[index::10] if r["label"] == digit) for digit in range(10) for index in range(3)]
     save_ms = []
     for record in taught:
-        picture = render_recorded(record["strokes"])
-        strokes = fit_to_pad(record["strokes"])
-        buffer = io.BytesIO()
-        picture.save(buffer, format="PNG")
-        body = json.dumps({"image": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
-                           "label": record["label"], "strokes": strokes, "writer": WRITER}).encode()
+        body = json.dumps({"image": data_url(png_bytes(render_recorded(record["strokes"]))), "label": record["label"],
+                           "strokes": fit_to_pad(record["strokes"]), "writer": WRITER}).encode()
         started = time.perf_counter()
         request = urllib.request.Request(url + "/api/samples", data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request) as response:

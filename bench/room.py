@@ -14,7 +14,6 @@ receiving it, and the prediction latency with and without the room's load.
 """
 
 import argparse
-import base64
 import http.client
 import json
 import os
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import drawing_pngs, hammer, summary  # noqa: E402
 from bench.server import running_server  # noqa: E402
+from webapp.answers import data_url  # noqa: E402
 
 
 def parse_args():
@@ -112,7 +112,7 @@ def main():
     env = {} if os.environ.get("DATABASE_URL") else {
         "SAMPLES_DB": str(Path(tempfile.mkdtemp(prefix="digitpad-room-")) / "samples.sqlite3")}
     pngs = drawing_pngs(50)
-    bodies = [json.dumps({"image": "data:image/png;base64," + base64.b64encode(png).decode()}) for png in pngs]
+    bodies = [json.dumps({"image": data_url(png)}) for png in pngs]
     with running_server("--workers", str(args.workers), env=env) as (url, _):
         connection = connect(url)
         connection.request("POST", "/api/rooms")

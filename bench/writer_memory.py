@@ -11,7 +11,6 @@ every writer.
 
 import argparse
 import http.client
-import io
 import json
 import sqlite3
 import sys
@@ -28,15 +27,9 @@ from bench.server import running_server  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
 from webapp import create_app, samples  # noqa: E402
 from webapp.adaptation import drawing_vectors, vectors_key  # noqa: E402
-from webapp.answers import input_png  # noqa: E402
+from webapp.answers import input_png, png_bytes  # noqa: E402
 from webapp.preprocess import to_mnist  # noqa: E402
 from webapp.strokes import fit_to_pad, render_recorded  # noqa: E402
-
-
-def png_of(picture):
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def fill(path, writers, drawings):
@@ -49,7 +42,7 @@ def fill(path, writers, drawings):
         image = to_mnist(picture)
         probabilities, _ = classifier.outputs(image)
         strokes = fit_to_pad(record["strokes"])
-        rows.append((record["label"], int(probabilities.argmax()), probabilities.tolist(), png_of(picture),
+        rows.append((record["label"], int(probabilities.argmax()), probabilities.tolist(), png_bytes(picture),
                      input_png(image), strokes, drawing_vectors(classifier, image, strokes).tobytes()))
     with app.app_context():
         samples.connection()
