@@ -22,11 +22,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from training.data import (DRAWINGS, DataError, as_input, load_drawings, load_mnist,  # noqa: E402
-                           split_writers, writer_set)
+from recognition.model_files import explanation_path  # noqa: E402
+from recognition.pad import PEN_WIDTHS  # noqa: E402
+from training.data import DRAWINGS, DataError, as_input, load_drawings, load_mnist, split_writers, writer_set  # noqa: E402
 from training.drawn import fitted_set, natural_set, varied_set  # noqa: E402
-from webapp.explainer import explanation_path  # noqa: E402
-from webapp.pad import PEN_WIDTHS  # noqa: E402
 
 DEFAULT_EPOCHS = {"linear": 15, "mlp": 30, "cnn": 24}
 FITTED_PEN_WIDTHS = (10, 14, 18)

@@ -27,12 +27,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from recognition.adaptation import adapted_probabilities, drawing_vectors  # noqa: E402
+from recognition.classifier import Classifier  # noqa: E402
+from recognition.pad import PEN_WIDTHS  # noqa: E402
+from recognition.preprocess import to_mnist  # noqa: E402
 from training.data import DRAWINGS, load_drawings, writer_set  # noqa: E402
 from training.drawn import pad_picture, placed_strokes  # noqa: E402
-from webapp.adaptation import adapted_probabilities, drawing_vectors  # noqa: E402
-from webapp.classifier import Classifier  # noqa: E402
-from webapp.pad import PEN_WIDTHS  # noqa: E402
-from webapp.preprocess import to_mnist  # noqa: E402
 
 HELD_OUT_MODEL = ROOT / "models" / "digitpad-cnn-fitted.tflite"
 SAVED_PER_DIGIT = (1, 3, 5)

@@ -1,7 +1,7 @@
 """Headless Chromium for the browser tests and benchmarks: how it starts, and drawing on the pad with a real mouse."""
 
-from webapp.pad import PAD_SIZE
-from webapp.strokes import fit_to_pad
+from recognition.pad import PAD_SIZE
+from recognition.strokes import fit_to_pad
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

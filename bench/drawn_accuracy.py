@@ -27,11 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from recognition.pad import PAD_SIZE, PEN_WIDTHS  # noqa: E402
+from recognition.strokes import render_strokes  # noqa: E402
 from training import report  # noqa: E402
 from training.data import DRAWINGS, load_drawings, writer_set  # noqa: E402
 from training.drawn import pad_picture  # noqa: E402
-from webapp.pad import PAD_SIZE, PEN_WIDTHS  # noqa: E402
-from webapp.strokes import render_strokes  # noqa: E402
 
 
 def parse_args():
@@ -72,8 +72,8 @@ def plain_resize_poster(model):
     """Bypass the app: invert the whole pad and shrink it to 28×28, then call the model."""
     from PIL import Image, ImageOps
 
-    from webapp import DEFAULT_MODEL
-    from webapp.classifier import Classifier
+    from recognition.classifier import Classifier
+    from recognition.model_files import DEFAULT_MODEL
 
     classifier = Classifier(model or DEFAULT_MODEL)
 

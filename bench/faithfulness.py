@@ -26,11 +26,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from recognition.explainer import Explainer  # noqa: E402
+from recognition.model_files import explanation_path  # noqa: E402
+from recognition.pad import PEN_WIDTHS  # noqa: E402
+from recognition.preprocess import to_mnist  # noqa: E402
 from training.data import load_drawings, writer_set  # noqa: E402
 from training.drawn import pad_picture  # noqa: E402
-from webapp.explainer import Explainer, explanation_path  # noqa: E402
-from webapp.pad import PEN_WIDTHS  # noqa: E402
-from webapp.preprocess import to_mnist  # noqa: E402
 
 DELETED = round(0.05 * 28 * 28)
 """Pixels removed: 5 % of the model input."""
@@ -118,7 +119,7 @@ def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
     from webapp import create_app
-    from webapp.served import served_models
+    from webapp.predicting.served import served_models
 
     with create_app({"TESTING": True}).app_context():
         models = [model for model in served_models() if not args.model or model.name in args.model]

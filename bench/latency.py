@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import drawing_pngs, hammer, post_png, summary  # noqa: E402
 from bench.server import running_server  # noqa: E402
+from recognition.model_files import DEFAULT_MODEL  # noqa: E402
+from recognition.pictures import data_url, png_bytes  # noqa: E402
+from recognition.preprocess import to_mnist  # noqa: E402
+from recognition.strokes import fit_to_pad, render_recorded  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
-from webapp import DEFAULT_MODEL  # noqa: E402
-from webapp.answers import data_url, png_bytes  # noqa: E402
-from webapp.preprocess import to_mnist  # noqa: E402
-from webapp.strokes import fit_to_pad, render_recorded  # noqa: E402
 
 PAGES = ("/", "/session", "/samples", "/model")
 WRITER = "bench writer"
@@ -184,8 +184,8 @@ def alternating(url, png, paths, seconds):
 def in_process_figures(png, repeats, model):
     from PIL import Image
 
-    from webapp.classifier import Classifier
-    from webapp.explainer import Explainer
+    from recognition.classifier import Classifier
+    from recognition.explainer import Explainer
 
     image = to_mnist(Image.open(io.BytesIO(png)))
     keras_path = model.with_suffix(".keras")

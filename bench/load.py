@@ -24,9 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.server import running_server  # noqa: E402
+from recognition.strokes import render_recorded  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
-from webapp.strokes import render_recorded  # noqa: E402
-
 
 
 def drawing_pngs(count, strokes=DRAWINGS):

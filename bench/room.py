@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import drawing_pngs, hammer, summary  # noqa: E402
 from bench.server import running_server  # noqa: E402
-from webapp.answers import data_url  # noqa: E402
+from recognition.pictures import data_url  # noqa: E402
 
 
 def parse_args():

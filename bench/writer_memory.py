@@ -24,18 +24,22 @@ sys.path.insert(0, str(ROOT))
 
 from bench.memory import kilobytes  # noqa: E402
 from bench.server import running_server  # noqa: E402
+from recognition.adaptation import drawing_vectors, vectors_key  # noqa: E402
+from recognition.pictures import input_png, png_bytes  # noqa: E402
+from recognition.preprocess import to_mnist  # noqa: E402
+from recognition.strokes import fit_to_pad, render_recorded  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
-from webapp import create_app, samples  # noqa: E402
-from webapp.adaptation import drawing_vectors, vectors_key  # noqa: E402
-from webapp.answers import input_png, png_bytes  # noqa: E402
-from webapp.preprocess import to_mnist  # noqa: E402
-from webapp.strokes import fit_to_pad, render_recorded  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.predicting.served import default_model  # noqa: E402
+from webapp.storage import (
+    connections,  # noqa: E402
+    )
 
 
 def fill(path, writers, drawings):
     """A samples database with every writer's drawings, saved as the server saves them; the first PNG."""
     app = create_app({"SAMPLES_DB": str(path)})
-    classifier = app.extensions["classifier"]
+    classifier = default_model(app).classifier
     rows = []
     for record in load_drawings(DRAWINGS)[:drawings]:
         picture = render_recorded(record["strokes"])
@@ -45,7 +49,7 @@ def fill(path, writers, drawings):
         rows.append((record["label"], int(probabilities.argmax()), probabilities.tolist(), png_bytes(picture),
                      input_png(image), strokes, drawing_vectors(classifier, image, strokes).tobytes()))
     with app.app_context():
-        samples.connection()
+        connections.connection()
     db = sqlite3.connect(path)
     with db:
         for writer in range(writers):

@@ -7,9 +7,11 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bench.postgres import binaries, new_database, throwaway_postgres  # noqa: E402
+from recognition.model_files import DEFAULT_MODEL  # noqa: E402
 from tests.helpers import fresh_app  # noqa: E402
 from training.data import load_drawings  # noqa: E402
-from webapp import DEFAULT_MODEL, create_app  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.storage import connections  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 MNIST_PATH = SHARED / "mnist.npz"
@@ -55,6 +57,6 @@ def store_app(request, tmp_path):
         settings["DATABASE_URL"] = new_database(request.getfixturevalue("postgres_server"))
     app = fresh_app(tmp_path, **settings)
     yield app
-    database = app.extensions["samples_database"]
+    database = connections.database(app)
     if hasattr(database, "close"):
         database.close()

@@ -8,8 +8,8 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from recognition.strokes import render_strokes
 from webapp import create_app
-from webapp.strokes import render_strokes
 
 SEVEN = [[[60, 60, 0], [200, 60, 120], [110, 230, 260]]]
 ONE = [[[140, 40, 0], [140, 240, 200]]]

@@ -8,9 +8,9 @@ import urllib.request
 import pytest
 
 from bench.server import running_server
-
+from recognition.model_files import PROJECT_ROOT
 from tests.helpers import SEVEN, drawing_png, fresh_app, save
-from webapp import PROJECT_ROOT, access
+from webapp.web import access
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 TOKEN = "correct horse battery staple"

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from recognition.strokes import render_strokes
 from tests.helpers import SEVEN, drawing_png, encoded
-from webapp.strokes import render_strokes
+from webapp.predicting.served import default_model
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_jpeg_and_webp(client, format):
 
 def test_model_name_is_reported(client, app, seven_png):
     answer = assert_prediction(client.post("/api/predict", data=seven_png, content_type="image/png"))
-    assert answer["model"] == app.extensions["classifier"].name
+    assert answer["model"] == default_model(app).classifier.name
 
 
 def test_empty_drawing_is_422(client):
@@ -125,7 +126,7 @@ def test_wrong_method_and_unknown_route_are_json(client):
 def test_health(client, app):
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "model": app.extensions["classifier"].name, "database": "ok"}
+    assert response.get_json() == {"status": "ok", "model": default_model(app).classifier.name, "database": "ok"}
 
 
 def test_model_card(client):

@@ -7,14 +7,16 @@ import sys
 import numpy as np
 import pytest
 
-from webapp import DEFAULT_MODEL, create_app
-from webapp.classifier import Classifier, ModelError
+from recognition.classifier import Classifier, ModelError
+from recognition.model_files import DEFAULT_MODEL
+from webapp import create_app
+from webapp.predicting.served import default_model
 
 
 def test_missing_model_names_the_training_command(tmp_path):
     app = create_app({"MODEL": str(tmp_path / "nothing.tflite")})
     with pytest.raises(ModelError, match="train.py"):
-        app.extensions["classifier"].load()
+        default_model(app).classifier.load()
     response = app.test_client().post("/api/predict", data=b"", content_type="image/png")
     assert response.status_code == 400
     response = app.test_client().get("/api/health")

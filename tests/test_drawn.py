@@ -8,9 +8,9 @@ well it reads writers it never saw is measured by cross-validation (README).
 import numpy as np
 import pytest
 
+from recognition.pad import PEN_WIDTHS
 from tests.helpers import encoded
 from training.drawn import pad_picture
-from webapp.pad import PEN_WIDTHS
 
 
 def sample(pendigits, count):

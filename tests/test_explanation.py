@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from bench.faithfulness import deletion_check, held_out_inputs, shuffled_correlations, top_two
+from recognition.pad import PEN_WIDTHS
+from recognition.preprocess import to_mnist
 from tests.helpers import encoded
 from training.drawn import pad_picture
-from webapp.pad import PEN_WIDTHS
-from webapp.preprocess import to_mnist
-from webapp.served import served_model, served_models
+from webapp.predicting.served import served_model, served_models
 
 HELD_OUT_WRITERS = range(21, 31)
 

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from recognition.strokes import render_strokes
 from tests.helpers import SEVEN, data_url, encoded
-from webapp.strokes import render_strokes
+from webapp.predicting.served import default_model
 
 ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
              ("POST", "/api/samples"), ("GET", "/api/samples"), ("DELETE", "/api/samples/1"),
@@ -78,7 +79,7 @@ def test_server_errors_are_json_with_a_request_id(app, client, monkeypatch, seve
     def explode(image):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app.extensions["classifier"], "outputs", explode)
+    monkeypatch.setattr(default_model(app).classifier, "outputs", explode)
     response = post_image(client, encoded(seven))
     assert response.status_code == 500
     answer = response.get_json()

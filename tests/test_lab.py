@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from recognition.model_files import PROJECT_ROOT
 from tests.helpers import ONE, SEVEN, data_url, drawing_png, encoded, fresh_app, save
 from training.data import load_drawings
 from training.drawn import fitted_set
-from webapp import PROJECT_ROOT
 
 
 @pytest.fixture

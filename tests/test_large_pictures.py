@@ -8,9 +8,9 @@ import pytest
 from PIL import Image, JpegImagePlugin, PngImagePlugin
 
 from bench.memory import digit_picture
+from recognition.preprocess import WORKING_SIZE, to_mnist
 from tests.helpers import data_url, encoded, fresh_app
-from webapp import decode
-from webapp.preprocess import WORKING_SIZE, to_mnist
+from webapp.web import pictures as decode
 
 
 def refuse_decoding(*_args, **_kwargs):
@@ -57,7 +57,7 @@ def test_a_large_picture_is_never_copied_at_full_size(monkeypatch):
 
 def test_large_decodes_wait_for_a_slot_and_give_up_with_503(app, client, monkeypatch):
     monkeypatch.setattr(decode, "SLOT_WAIT_SECONDS", 0.2)
-    slots = app.extensions["large_decodes"]
+    slots = decode.LARGE_DECODE_SLOTS.get(app)
     taken = [slots.acquire(timeout=5) for _ in range(decode.LARGE_DECODES_AT_ONCE)]
     try:
         assert all(taken)

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from recognition.model_files import PROJECT_ROOT
+from recognition.preprocess import STEP_NAMES, to_mnist
+from recognition.strokes import render_strokes
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
 from training.data import sha256_of
-from webapp import PROJECT_ROOT
-from webapp.preprocess import STEP_NAMES, to_mnist
-from webapp.served import served_models
-from webapp.strokes import render_strokes
+from webapp.predicting.served import default_model, served_models
 
 SUMMARY_FIELDS = {"name", "architecture", "parameters", "mnist_test", "drawn_test", "default"}
 BASELINES = {"digitpad-linear", "digitpad-mlp", "digitpad-cnn-single"}
@@ -39,7 +39,7 @@ def test_models_lists_every_served_model_with_its_figures(client, app):
     assert all(set(entry) == SUMMARY_FIELDS for entry in listed)
     names = [entry["name"] for entry in listed]
     assert BASELINES <= set(names) and len(names) == len(set(names))
-    assert [entry["name"] for entry in listed if entry["default"]] == [app.extensions["classifier"].name]
+    assert [entry["name"] for entry in listed if entry["default"]] == [default_model(app).classifier.name]
     for entry in listed:
         assert 0.9 < entry["mnist_test"] <= 1 and entry["parameters"] > 0
         assert all(0 < accuracy <= 1 for accuracy in entry["drawn_test"].values())
@@ -62,7 +62,7 @@ def test_every_served_model_ships_with_the_card_of_its_files(app):
 
 
 def test_every_served_litert_file_reads_as_its_keras_model(app, mnist_test):
-    from webapp.classifier import Classifier
+    from recognition.classifier import Classifier
 
     batch = mnist_test[0][:100].astype(np.float32) / 255.0
     with app.app_context():

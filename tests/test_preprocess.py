@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from recognition.preprocess import DIGIT_BOX, MNIST_SIZE, STEP_NAMES, to_mnist
+from recognition.strokes import render_strokes
 from tests.helpers import FOUR, SEVEN
-from webapp.preprocess import DIGIT_BOX, MNIST_SIZE, STEP_NAMES, to_mnist
-from webapp.strokes import render_strokes
 
 
 def shifted(strokes, dx=0, dy=0, scale=1.0):

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png
-from webapp.room_store import ALPHABET
+from webapp.rooms.store import ALPHABET
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 DRAWING_FIELDS = {"id", "digit", "confidence", "probabilities", "input", "label", "writer"}

@@ -3,7 +3,7 @@
 import shutil
 import subprocess
 
-from webapp import PROJECT_ROOT
+from recognition.model_files import PROJECT_ROOT
 
 
 def fake_python(folder, version):

@@ -9,8 +9,8 @@ import zipfile
 import numpy as np
 
 from tests.helpers import ONE, SEVEN, drawing_png, fresh_app, save
-from webapp import samples
-from webapp.databases import SQLiteDatabase
+from webapp.storage import connections, samples
+from webapp.storage.databases import SQLiteDatabase
 
 TODAYS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (
@@ -71,11 +71,11 @@ def test_a_database_from_the_first_version_is_upgraded_without_losing_a_drawing(
 def test_a_database_is_migrated_once(tmp_path):
     app = fresh_app(tmp_path)
     with app.test_request_context():
-        db = samples.connection()
-        assert samples.schema_version(db) == SQLiteDatabase.newest
+        db = connections.connection()
+        assert connections.schema_version(db) == SQLiteDatabase.newest
         statements = []
         db.set_trace_callback(statements.append)
-        samples.migrate(db)
+        connections.migrate(db)
         assert statements == ["PRAGMA user_version"]
 
 
@@ -95,7 +95,7 @@ def test_the_total_and_the_page_are_read_in_one_transaction(tmp_path):
     save(app.test_client(), SEVEN, 7)
     with app.test_request_context():
         statements = []
-        samples.connection().set_trace_callback(statements.append)
+        connections.connection().set_trace_callback(statements.append)
         rows, total = samples.page(1, 10)
     assert total == 1 and len(rows) == 1
     assert [statement.split()[0] for statement in statements] == ["BEGIN", "SELECT", "SELECT", "COMMIT"]

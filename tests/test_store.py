@@ -10,7 +10,7 @@ import pytest
 
 from bench.server import free_port
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
-from webapp import samples
+from webapp.storage import connections
 
 
 def ids(listing):
@@ -80,10 +80,10 @@ def test_the_export_holds_every_drawing(store_app):
 
 def test_the_schema_is_brought_up_to_date_once(store_app):
     with store_app.app_context():
-        db = samples.connection()
-        assert samples.schema_version(db) == samples.database().newest
-        samples.migrate(db)
-        assert samples.schema_version(db) == samples.database().newest
+        db = connections.connection()
+        assert connections.schema_version(db) == connections.database().newest
+        connections.migrate(db)
+        assert connections.schema_version(db) == connections.database().newest
 
 
 def test_health_reports_the_database(store_app):

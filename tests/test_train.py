@@ -120,7 +120,7 @@ def test_whole_script_on_tiny_data(tmp_path, tiny_npz):
     probabilities = model(np.zeros((1, 28, 28, 1), np.float32)).numpy()
     assert probabilities.shape == (1, 10) and probabilities.sum() == pytest.approx(1.0, abs=1e-5)
 
-    from webapp.classifier import Classifier
+    from recognition.classifier import Classifier
 
     litert = Classifier(out / "tiny.tflite").probabilities(np.zeros((28, 28), np.float32))
     assert np.abs(litert - probabilities[0]).max() < 1e-4
@@ -134,7 +134,7 @@ def test_members_are_averaged_into_one_model(tmp_path, tiny_npz):
     assert [member["seed"] for member in card["members"]] == [1, 2]
     assert card["epochs_run"] == 4 and card["parameters"] == 2 * (28 * 28 * 10 + 10)
 
-    from webapp.classifier import Classifier
+    from recognition.classifier import Classifier
 
     image = np.random.default_rng(0).random((28, 28)).astype(np.float32)
     litert = Classifier(tmp_path / "digitpad-linear.tflite").probabilities(image)
@@ -219,7 +219,7 @@ def test_no_network_and_no_data_stops_with_one_line_and_exit_2(tmp_path):
 
 
 def test_the_shipped_card_belongs_to_the_shipped_files():
-    from webapp import DEFAULT_MODEL
+    from recognition.model_files import DEFAULT_MODEL
 
     card = json.loads(DEFAULT_MODEL.with_suffix(".json").read_text())
     for suffix in ("keras", "tflite"):

@@ -6,11 +6,12 @@ import threading
 import numpy as np
 import pytest
 
+from recognition.adaptation import VARIANTS, drawing_vectors, variant_inputs, vectors_key
+from recognition.preprocess import to_mnist
+from recognition.strokes import render_strokes
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
-from webapp import samples
-from webapp.adaptation import VARIANTS, drawing_vectors, variant_inputs, vectors_key
-from webapp.preprocess import to_mnist
-from webapp.strokes import render_strokes
+from webapp.predicting.served import default_model
+from webapp.storage import connections
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 
@@ -162,16 +163,16 @@ def test_drawings_saved_under_another_model_are_read_again(store_app):
     app = store_app
     client = app.test_client()
     teach_swapped(client, "ann")
-    with app.app_context(), samples.transaction() as db:
-        samples.run(db, "UPDATE adaptation_vectors SET model = 'an-older-model'")
+    with app.app_context(), connections.transaction() as db:
+        connections.run(db, "UPDATE adaptation_vectors SET model = 'an-older-model'")
     assert predict(client, ONE, writer="ann")["digit"] == 7
-    with app.app_context(), samples.transaction() as db:
-        keys = {row["model"] for row in samples.run(db, "SELECT model FROM adaptation_vectors")}
-    assert keys == {"an-older-model", vectors_key(app.extensions["classifier"])}
+    with app.app_context(), connections.transaction() as db:
+        keys = {row["model"] for row in connections.run(db, "SELECT model FROM adaptation_vectors")}
+    assert keys == {"an-older-model", vectors_key(default_model(app).classifier)}
 
 
 def test_vectors_are_the_drawing_and_its_variants(app):
-    classifier = app.extensions["classifier"]
+    classifier = default_model(app).classifier
     image = to_mnist(render_strokes(FOUR))
     variants = variant_inputs(FOUR)
     assert len(variants) == VARIANTS

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from recognition.model_files import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DRAWINGS = PROJECT_ROOT / "data" / "pendigits" / "strokes.json.gz"
 """The 7,494 pen-drawn digits by 30 writers that ship with the project (see data/pendigits/README.md)."""
 

@@ -16,9 +16,9 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from webapp.preprocess import to_mnist
-from webapp.strokes import render_recorded, render_strokes
-from webapp.variation import hand_variation, natural_strokes
+from recognition.preprocess import to_mnist
+from recognition.strokes import render_recorded, render_strokes
+from recognition.variation import hand_variation, natural_strokes
 
 TRAINING_SIZES = (0.25, 0.95)
 """Longer side of a training digit, as a fraction of the pad."""

@@ -20,8 +20,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from webapp.classifier import EXPECTED_INPUT, networks, with_features
-from webapp.explainer import explanation_path
+from recognition.classifier import EXPECTED_INPUT
+from recognition.model_files import explanation_path
+from recognition.networks import networks, with_features
 
 
 def export_litert(model, path):

@@ -15,9 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from recognition.model_files import PROJECT_ROOT  # noqa: E402
 from training.data import MNIST_SHA256, sha256_of  # noqa: E402
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def confusion_matrix(labels, predictions):

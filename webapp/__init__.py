@@ -1,16 +1,20 @@
-"""Digit Pad: draw a digit in the browser and see what a model trained on MNIST makes of it."""
+"""Digit Pad: draw a digit in the browser and see what a model trained on MNIST makes of it.
+
+The app is put together here from packages by concern: ``predicting`` (the
+answer, its options and the served models), ``writers``, ``lab`` (saved
+drawings), ``rooms``, ``pages``, ``storage`` (the database and its
+migrations) and ``web`` (access, errors, limits and reading requests). What
+reads digits is the Flask-free package ``recognition``.
+"""
 
 import os
-from pathlib import Path
 
 from flask import Flask
 
-from webapp.access import settings_from_environment
-from webapp.limits import MAX_BODY
-from webapp.served import models_from_environment
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL = PROJECT_ROOT / "models" / "digitpad-cnn.tflite"
+from recognition.model_files import DEFAULT_MODEL, PROJECT_ROOT
+from webapp.predicting.served import models_from_environment
+from webapp.web.access import settings_from_environment
+from webapp.web.body_limits import MAX_BODY
 
 
 def create_app(test_config=None):
@@ -29,22 +33,25 @@ def create_app(test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    from webapp import (access, api, decode, errors, export, lab, limits, pages, rooms, samples, security, served,
-                        writers)
+    from webapp.lab import export
+    from webapp.lab import routes as lab
+    from webapp.pages import routes as pages
+    from webapp.predicting import routes as predicting
+    from webapp.predicting import served
+    from webapp.rooms import routes as rooms
+    from webapp.storage import connections
+    from webapp.web import access, body_limits, errors, pictures, security
+    from webapp.writers import routes as writers
 
-    served.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(lab.bp)
-    app.register_blueprint(writers.bp)
-    app.register_blueprint(rooms.bp)
-    access.init_app(app)
     errors.init_app(app)
-    limits.init_app(app)
-    decode.init_app(app)
+    served.init_app(app)
+    connections.init_app(app)
+    for blueprint in (pages.bp, predicting.bp, lab.bp, writers.bp, rooms.bp):
+        app.register_blueprint(blueprint)
+    access.init_app(app)
+    body_limits.init_app(app)
+    pictures.init_app(app)
     security.init_app(app)
-    samples.init_app(app)
     export.init_app(app)
     rooms.init_app(app)
     return app
-

@@ -15,10 +15,11 @@ import sys
 
 from waitress import serve
 
+from recognition.classifier import ModelError
 from webapp import create_app
-from webapp.access import public_host, settings_from_environment
-from webapp.classifier import ModelError
-from webapp.limits import waitress_body_limit
+from webapp.predicting.served import default_model
+from webapp.web.access import public_host, settings_from_environment
+from webapp.web.body_limits import waitress_body_limit
 
 WILDCARDS = ("0.0.0.0", "::")
 THREADS = 8
@@ -87,7 +88,7 @@ def main():
     try:
         app_settings = settings(args)
         app = create_app(app_settings)
-        app.extensions["classifier"].load()
+        model = default_model(app).classifier.load()
         if args.workers < 1:
             raise ValueError("--workers must be 1 or more")
         if args.workers > 1:
@@ -99,7 +100,7 @@ def main():
         print(f"digitpad: {error}", file=sys.stderr)
         return 1
     processes = f" in {args.workers} processes" if args.workers > 1 else ""
-    print(f"Digit Pad is serving model {app.extensions['classifier'].name} at http://{args.host}:{args.port}/"
+    print(f"Digit Pad is serving model {model.name} at http://{args.host}:{args.port}/"
           f"{processes}", flush=True)
     if args.workers > 1:
         return serve_with_workers(args, app_settings)

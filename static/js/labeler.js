@@ -2,7 +2,7 @@
 
 import { saveSample } from "./api.js";
 
-/** The server reads pictures at no more than this many pixels a side (WORKING_SIZE in webapp/preprocess.py). */
+/** The server reads pictures at no more than this many pixels a side (WORKING_SIZE in recognition/preprocess.py). */
 const LARGEST_SIDE = 560;
 
 export class Labeler {

@@ -8,6 +8,7 @@ import pytest
 
 from bench.browser import CHROMIUM_ARGS, DESKTOP, EMPTY
 from bench.server import running_server
+from webapp.predicting.served import default_model
 
 
 def pytest_collection_modifyitems(items):
@@ -30,7 +31,7 @@ def server_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def one_of_each_digit(pendigits, app):
     """The first drawing of each digit by writers the shipped model never trained on."""
-    writers = set(app.extensions["classifier"].card.get("data", {}).get("test_writers", [])) or {21}
+    writers = set(default_model(app).classifier.card.get("data", {}).get("test_writers", [])) or {21}
     chosen = {}
     for record in pendigits:
         if record["writer"] in writers:

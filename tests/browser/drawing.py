@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from bench.browser import DESKTOP, EMPTY, READY, draw_with_mouse, on_screen  # noqa: F401
-from webapp.pad import PAD_SIZE
+from recognition.pad import PAD_SIZE
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 """Where the browser tests leave the screenshots the README shows (copied to docs/)."""

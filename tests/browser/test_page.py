@@ -2,9 +2,21 @@
 
 import pytest
 
-from tests.browser.drawing import (DESKTOP, EMPTY, PHONE, READY, SCREENSHOTS, answer, draw_with_finger,
-                                   draw_with_mouse, inked_pixels, move_mouse, pen_down, wait_until)
-from webapp.strokes import render_recorded
+from recognition.strokes import render_recorded
+from tests.browser.drawing import (
+    DESKTOP,
+    EMPTY,
+    PHONE,
+    READY,
+    SCREENSHOTS,
+    answer,
+    draw_with_finger,
+    draw_with_mouse,
+    inked_pixels,
+    move_mouse,
+    pen_down,
+    wait_until,
+)
 
 
 def bars(page):

@@ -1,7 +1,15 @@
 """The test-yourself page under awkward timing and keyboard use: drawing on while an attempt is recorded, Enter."""
 
-from tests.browser.drawing import (DESKTOP, asked_digit, draw_with_mouse, inked_pixels, move_mouse, pen_down,
-                                   start_session, wait_until)
+from tests.browser.drawing import (
+    DESKTOP,
+    asked_digit,
+    draw_with_mouse,
+    inked_pixels,
+    move_mouse,
+    pen_down,
+    start_session,
+    wait_until,
+)
 
 NEXT_DRAWING_START, NEXT_DRAWING_REST = [[100, 80], [120, 110]], [[140, 150], [160, 200]]
 

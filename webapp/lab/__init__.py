@@ -1,0 +1,1 @@
+"""The handwriting lab: labelled drawings saved, listed, deleted and exported as training data."""

@@ -1,0 +1,79 @@
+"""The models the app serves: the default one and the others shown beside it, each read on first use.
+
+``MODEL`` is the default model; ``MODELS`` lists the others (app config: a
+list of paths; environment: comma-separated). A model is named by its file's
+stem, and its card and pictures lie beside it.
+"""
+
+import os
+from pathlib import Path
+
+from recognition.classifier import Classifier, ModelError
+from recognition.explainer import Explainer
+from recognition.model_files import OTHER_MODELS
+from webapp.extension import Extension
+from webapp.web.errors import InputError, answer_unavailable
+
+
+class ServedModel:
+    """One served model: its classifier, its explainer and where its card and pictures are."""
+
+    def __init__(self, path, default):
+        self.path = Path(path).resolve()
+        self.name = self.path.stem
+        self.default = default
+        self.classifier = Classifier(self.path)
+        self.explainer = Explainer(self.path)
+
+    @property
+    def card(self):
+        """The card ``train.py`` wrote beside the model."""
+        return self.classifier.card
+
+    def summary(self):
+        """What the model is and how well it reads (accuracy on MNIST test and on held-out drawn digits)."""
+        card = self.card
+        return {"name": self.name, "architecture": card.get("architecture"), "parameters": card.get("parameters"),
+                "mnist_test": card.get("mnist_test", {}).get("accuracy"),
+                "drawn_test": {how: scores["accuracy"] for how, scores in (card.get("drawn_test") or {}).items()},
+                "default": self.default}
+
+
+def models_from_environment():
+    """``MODELS`` as the environment gives it (comma-separated paths), or the default list."""
+    text = os.environ.get("MODELS")
+    return [part.strip() for part in text.split(",") if part.strip()] if text else [str(path) for path in OTHER_MODELS]
+
+
+SERVED_MODELS = Extension[dict[str, ServedModel]]("served_models")
+"""The served models by name, the default first."""
+
+
+def init_app(app):
+    """One ServedModel per model in ``MODEL`` and ``MODELS``, the default first."""
+    served = {}
+    for index, path in enumerate([app.config["MODEL"], *app.config["MODELS"]]):
+        model = ServedModel(path, default=index == 0)
+        served.setdefault(model.name, model)
+    SERVED_MODELS.init(app, served)
+    answer_unavailable(app, ModelError)
+
+
+def served_models(app=None):
+    """Every served model, the default first."""
+    return list(SERVED_MODELS.get(app).values())
+
+
+def default_model(app=None):
+    """The model that answers unless a request names another."""
+    return next(iter(SERVED_MODELS.get(app).values()))
+
+
+def served_model(name=None):
+    """The served model called ``name`` (the default when None); an unknown name is a 400."""
+    models = SERVED_MODELS.get()
+    if name is None:
+        return default_model()
+    if not isinstance(name, str) or name not in models:
+        raise InputError(f"unknown model {str(name)[:80]!r}; the served models are {', '.join(models)}")
+    return models[name]

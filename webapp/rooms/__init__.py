@@ -1,0 +1,1 @@
+"""Rooms for live demos: phones send drawings, projector walls follow the room's events."""

@@ -1,0 +1,92 @@
+"""Rooms in the database: which are open, the drawings sent to them, and everything that happened, in order.
+
+Each room's history is a list of events with increasing ids: ``drawing`` (a
+drawing was accepted, with the model's answer), ``hide`` (the presenter took
+one off the wall) and ``closed``. A wall replays the events after the last one
+it saw, which is how a reconnecting wall catches up and how every worker and
+host sees every drawing: the events live in the shared database.
+"""
+
+import json
+import secrets
+
+from webapp.storage import samples
+from webapp.storage.connections import now, row_lock, run, transaction
+
+ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
+"""Letters and digits that cannot be mistaken for one another when read aloud or off a screen."""
+CODE_LENGTH = 6
+
+
+def new_code():
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def find(code):
+    """(the room's code as stored, whether it is open) for a code typed in any case; None for no such room."""
+    code = code.upper()
+    if len(code) != CODE_LENGTH or not all(character in ALPHABET for character in code):
+        return None
+    with transaction(write=False) as db:
+        row = run(db, "SELECT closed_at FROM rooms WHERE code = ?", (code,)).fetchone()
+    return None if row is None else (code, row["closed_at"] is None)
+
+
+def create():
+    """A new open room's code."""
+    while True:
+        code = new_code()
+        with transaction() as db:
+            if run(db, "SELECT 1 FROM rooms WHERE code = ?", (code,)).fetchone() is None:
+                run(db, "INSERT INTO rooms (code, created_at) VALUES (?, ?)", (code, now()))
+                return code
+
+
+def add_drawing(code, answer, label, writer, image_png, input_png, strokes):
+    """Save a drawing sent to an open room and its event in one transaction; its sample id, or None if the room
+    is unknown or closed."""
+    with transaction() as db:
+        if not _open_for_writing(db, code):
+            return None
+        sample_id = samples.insert(db, label, answer["digit"], answer["probabilities"], answer["model"], image_png,
+                                   input_png, strokes, writer, room=code)
+        event = {"id": sample_id, "label": label, "writer": writer,
+                 **{key: answer[key] for key in ("digit", "confidence", "probabilities", "input")}}
+        _add_event(db, code, "drawing", event)
+    return sample_id
+
+
+def hide(code, sample_id):
+    """Take a drawing off the room's wall (it stays saved); False when the room has no such drawing."""
+    with transaction() as db:
+        if run(db, "SELECT 1 FROM samples WHERE id = ? AND room = ?", (sample_id, code)).fetchone() is None:
+            return False
+        _add_event(db, code, "hide", {"id": sample_id})
+    return True
+
+
+def close(code):
+    """Close an open room: it takes no more drawings and its walls are told; False when it was not open."""
+    with transaction() as db:
+        if not _open_for_writing(db, code):
+            return False
+        run(db, "UPDATE rooms SET closed_at = ? WHERE code = ?", (now(), code))
+        _add_event(db, code, "closed", {})
+    return True
+
+
+def events_after(code, last_id, limit=500):
+    """The room's events after event ``last_id``, oldest first: (id, kind, data as JSON text)."""
+    with transaction(write=False) as db:
+        return run(db, "SELECT id, kind, data FROM room_events WHERE room = ? AND id > ? ORDER BY id LIMIT ?",
+                           (code, last_id, limit)).fetchall()
+
+
+def _open_for_writing(db, code):
+    """Whether the room is open, holding it so (PostgreSQL: a row lock; SQLite's write lock holds everything)."""
+    row = run(db, f"SELECT closed_at FROM rooms WHERE code = ?{row_lock()}", (code,)).fetchone()
+    return row is not None and row["closed_at"] is None
+
+
+def _add_event(db, code, kind, data):
+    run(db, "INSERT INTO room_events (room, kind, data) VALUES (?, ?, ?)", (code, kind, json.dumps(data)))

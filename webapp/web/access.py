@@ -1,0 +1,101 @@
+"""Who may reach the app, under which host name, and who may see or delete saved drawings.
+
+* Only trusted host names are served (Flask's ``TRUSTED_HOSTS``): the loopback
+  names, the host of ``PUBLIC_URL`` and any in ``TRUSTED_HOSTS``. A page from
+  another name that resolves to this server (DNS rebinding) gets a 400.
+* Forwarded headers (``X-Forwarded-For``, ``-Proto``, ``-Host``, ``-Port``) are
+  believed only with ``BEHIND_PROXY``, from one proxy.
+* A browser write from another site (judged by ``Origin`` and ``Sec-Fetch-Site``) is refused.
+* Listing, exporting and deleting saved drawings is open to clients on this
+  machine; any other client needs ``Authorization: Bearer <ADMIN_TOKEN>``,
+  and with no token set they are refused.
+"""
+
+import hmac
+import ipaddress
+import os
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp.web.errors import InputError
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1")
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP")
+
+
+def settings_from_environment():
+    """The access settings' defaults, read from the environment."""
+    return {
+        "TRUSTED_HOSTS": [name.strip() for name in os.environ.get("TRUSTED_HOSTS", "").split(",") if name.strip()],
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        "BEHIND_PROXY": os.environ.get("BEHIND_PROXY", "") not in ("", "0"),
+        "ADMIN_TOKEN": os.environ.get("ADMIN_TOKEN", ""),
+    }
+
+
+def public_host(url):
+    """The host name of a public URL such as ``https://digits.example.org``; ValueError if it has none."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host name")
+    return parts.hostname
+
+
+def init_app(app):
+    names = list(LOOPBACK_NAMES) + list(app.config["TRUSTED_HOSTS"])
+    if app.config["PUBLIC_URL"]:
+        names.append(public_host(app.config["PUBLIC_URL"]))
+    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(names))
+    if app.config["BEHIND_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
+
+
+def refuse_cross_site_writes():
+    """Browsers name the page that sent a request; a write from any other site is refused.
+
+    The request's host is already one of the trusted names, so an ``Origin``
+    equal to it is this app's own page.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        raise InputError("cross-site requests may not change samples", status=403)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise InputError("cross-site requests may not change samples", status=403)
+
+
+def client_is_local():
+    """True for a client on this machine: a loopback address, not forwarded by a proxy the app was not told of."""
+    if not current_app.config["BEHIND_PROXY"] and any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def admin_only(view):
+    """The view serves clients on this machine, and others that send the admin token."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not client_is_local():
+            check_admin_token()
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def check_admin_token():
+    token = current_app.config["ADMIN_TOKEN"]
+    if not token:
+        raise InputError("saved drawings can be listed, exported and deleted only from this machine; start the "
+                         "server with ADMIN_TOKEN set to allow it from elsewhere", status=403)
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise InputError("saved drawings are private: send the admin token as 'Authorization: Bearer <token>'",
+                         status=401, headers={"WWW-Authenticate": 'Bearer realm="digitpad"'})
