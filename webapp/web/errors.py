@@ -33,7 +33,8 @@ def init_app(app):
     def http_error(error):
         if not request.path.startswith("/api/"):
             return error
-        return jsonify(error=error.description), error.code
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return jsonify(error=error.description), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error):
