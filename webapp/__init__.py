@@ -2,7 +2,7 @@
 
 The app is put together here from packages by concern: ``predicting`` (the
 answer, its options and the served models), ``writers``, ``lab`` (saved
-drawings), ``rooms``, ``pages``, ``storage`` (the database and its
+drawings), ``rooms``, ``pages``, ``apidocs`` (the API's description), ``storage`` (the database and its
 migrations) and ``web`` (access, errors, limits and reading requests). What
 reads digits is the Flask-free package ``recognition``.
 """
@@ -33,6 +33,7 @@ def create_app(test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    from webapp.apidocs import routes as apidocs
     from webapp.lab import export
     from webapp.lab import routes as lab
     from webapp.pages import routes as pages
@@ -46,7 +47,7 @@ def create_app(test_config=None):
     errors.init_app(app)
     served.init_app(app)
     connections.init_app(app)
-    for blueprint in (pages.bp, predicting.bp, lab.bp, writers.bp, rooms.bp):
+    for blueprint in (pages.bp, predicting.bp, lab.bp, writers.bp, rooms.bp, apidocs.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
     body_limits.init_app(app)

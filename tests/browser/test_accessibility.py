@@ -153,3 +153,9 @@ def test_presentation_mode(open_page, axe_script, one_of_each_digit, size):
 def test_the_models_page(open_page, axe_script):
     page = open_page(ACCESSIBLE_DESKTOP, "/model").page
     assert_accessible(page, axe_script, "/model")
+
+
+def test_the_api_page(open_page, axe_script):
+    page = open_page(ACCESSIBLE_DESKTOP, "/api/docs").page
+    page.wait_for_selector("#api-operations article")
+    assert_accessible(page, axe_script, "/api/docs")

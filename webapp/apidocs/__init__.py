@@ -1,0 +1,1 @@
+"""The API described: its OpenAPI document and a page that renders it."""
