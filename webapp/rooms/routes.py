@@ -26,6 +26,7 @@ from webapp.web.errors import InputError
 from webapp.web.parsing import json_object
 from webapp.web.rate_limits import RateLimit
 from webapp.writers.adapting import adapted_answer
+from webapp.writers.owners import given_key, keyed_writer
 
 bp = Blueprint("rooms", __name__, url_prefix="/api/rooms")
 bp.before_request(refuse_cross_site_writes)
@@ -58,14 +59,19 @@ def close(code):
 
 @bp.post("/<code>/drawings")
 def send(code):
+    """A phone's drawing for the wall; it is saved as a writer's, and read adapted to them, only with their key."""
     code = known(code)
     wait_for_turn()
-    drawing = sent_drawing(json_object(), label_required=False)
+    payload = json_object()
+    drawing = sent_drawing(payload, label_required=False)
+    key = given_key(payload)
     classifier = default_model().classifier
     answer, features = prediction(drawing.image, drawing.input_png, classifier)
+    writer = None
     if drawing.writer is not None:
-        answer = adapted_answer(answer, features, classifier, drawing.writer)
-    sample_id = store.add_drawing(code, answer, drawing.label, drawing.writer, drawing.picture_png,
+        answer = adapted_answer(answer, features, classifier, drawing.writer, key)
+        writer = keyed_writer(drawing.writer, key)
+    sample_id = store.add_drawing(code, answer, drawing.label, writer, drawing.picture_png,
                                        drawing.input_png, drawing.strokes)
     if sample_id is None:
         abort(404, description=f"room {code} is closed")
