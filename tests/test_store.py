@@ -67,7 +67,7 @@ def test_concurrent_saves_get_distinct_ids_and_all_are_kept(store_app):
     client = store_app.test_client()
     assert len(set(got)) == 21
     assert set(ids(client.get("/api/samples?per_page=100").get_json())) == set(got)
-    assert client.get("/api/writers").get_json() == [{"writer": "many", "samples": 20, "per_digit": [0] * 7 + [20, 0, 0]}]
+    assert client.get("/api/writers").get_json() == [{"writer": "many", "samples": 21, "per_digit": [0] * 7 + [21, 0, 0]}]
 
 
 def test_the_export_holds_every_drawing(store_app):
