@@ -25,7 +25,7 @@ export class Labeler {
     }
     document.addEventListener("keydown", (event) => {
       if (this.element.hidden || !this.keysSave.checked || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+      if (typesText(event.target)) return;
       if (/^[0-9]$/.test(event.key)) this.save(Number(event.key));
     });
   }
@@ -81,6 +81,12 @@ async function scaledForSaving(image) {
   context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   bitmap.close();
   return canvas.convertToBlob({ type: "image/png" });
+}
+
+/** Whether keys typed on this element are text (a name, a choice), not a label for the drawing. */
+function typesText(element) {
+  return element instanceof HTMLSelectElement
+    || (element instanceof HTMLInputElement && !["checkbox", "radio", "button"].includes(element.type));
 }
 
 function link(text, href) {
