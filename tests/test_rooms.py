@@ -76,7 +76,7 @@ def test_a_phone_sends_a_drawing_and_gets_the_models_answer(client):
     response = send(client, room.lower(), label=7, writer="Ann")
     assert response.status_code == 201
     answer = response.get_json()
-    assert set(answer) == {"id", "digit", "confidence"} and answer["digit"] == 7
+    assert set(answer) == {"id", "digit", "confidence", "writer_key"} and answer["digit"] == 7
     assert send(client, "ACDEF3").status_code == 404
     assert send(client, "nope").status_code == 404
     assert send(client, room, label=10).status_code == 400
@@ -153,6 +153,18 @@ def test_a_room_drawing_counts_as_a_writers_only_with_their_key(client):
     assert walls == {other_ana.get_json()["id"]: None, ana.get_json()["id"]: "Ana"}
     assert client.delete("/api/writers/Ana", headers={"X-Writer-Key": key}).get_json() == {"forgotten": 2}
     assert [s["id"] for s in client.get("/api/samples").get_json()["samples"]] == [other_ana.get_json()["id"]]
+    assert "writer_key" not in other_ana.get_json() and "writer_key" not in ana.get_json()
+
+
+def test_a_phones_first_drawing_under_a_free_name_makes_it_theirs(client):
+    room = open_room(client)
+    first = send(client, room, SEVEN, label=7, writer="Bea")
+    key = first.get_json()["writer_key"]
+    again = send(client, room, ONE, label=1, writer="Bea", writer_key=key)
+    assert "writer_key" not in again.get_json()
+    assert save(client, FOUR, 4, writer="Bea").status_code == 403
+    assert save(client, FOUR, 4, writer="Bea", key=key).status_code == 201
+    assert client.get("/api/writers").get_json()[0]["per_digit"] == [0, 1, 0, 0, 1, 0, 0, 1, 0, 0]
 
 
 def claimed(client, name):

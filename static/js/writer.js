@@ -39,13 +39,19 @@ export function writerFields() {
   return key ? { writer, writer_key: key } : { writer };
 }
 
+/** Keep the key the server answered a request sent with ``fields`` (from writerFields) with, if it created
+ * the writer: a save, or a drawing sent to a room. */
+export function keepKey(fields, answer) {
+  if (answer.writer_key && fields.writer) {
+    localStorage.setItem(KEYS_STORE, JSON.stringify({ ...keys(), [fields.writer]: answer.writer_key }));
+  }
+}
+
 /** Save a labelled drawing under the current writer (if any), keeping the key a first save is answered with. */
 export async function saveAsWriter(image, label, strokes) {
   const fields = writerFields();
   const saved = await saveSample(image, label, strokes, fields);
-  if (saved.writer_key && fields.writer) {
-    localStorage.setItem(KEYS_STORE, JSON.stringify({ ...keys(), [fields.writer]: saved.writer_key }));
-  }
+  keepKey(fields, saved);
   return saved;
 }
 

@@ -54,6 +54,14 @@ def keyed_writer(name, key):
         return owner(db, name, key)
 
 
+class NameTaken(InputError):
+    """A save under a name someone else holds, without their key."""
+
+    def __init__(self, name):
+        super().__init__(f"the name {name} is taken: save under it with its writer key, or choose another name",
+                         status=403)
+
+
 def writer_for_saving(db, name, key):
     """(the name to save under, the new key when this save created the writer, else None).
 
@@ -68,6 +76,15 @@ def writer_for_saving(db, name, key):
         found = writers.find(db, shape)
     name_held, stored_hash = found
     if not holds(key, stored_hash):
-        raise InputError(f"the name {name} is taken: save under it with its writer key, or choose another name",
-                         status=403)
+        raise NameTaken(name)
     return name_held, None
+
+
+def room_writer(name, key):
+    """(whose a room drawing sent under ``name`` is, the new key when it created the writer) in a transaction of
+    its own: like a save, except that a name held by someone else is not refused; the drawing is nobody's."""
+    try:
+        with transaction() as db:
+            return writer_for_saving(db, name, key)
+    except NameTaken:
+        return None, None
