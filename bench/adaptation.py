@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from recognition.adaptation import adapted_probabilities, drawing_vectors  # noqa: E402
-from recognition.pictures import png_bytes  # noqa: E402
 from recognition.classifier import Classifier  # noqa: E402
 from recognition.pad import PEN_WIDTHS  # noqa: E402
+from recognition.pictures import png_bytes  # noqa: E402
 from recognition.preprocess import to_mnist  # noqa: E402
 from training.data import DRAWINGS, load_drawings, writer_set  # noqa: E402
 from training.drawn import pad_picture, placed_strokes  # noqa: E402

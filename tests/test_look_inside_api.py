@@ -12,7 +12,7 @@ from PIL import Image
 from recognition.model_files import PROJECT_ROOT
 from recognition.preprocess import STEP_NAMES, to_mnist
 from recognition.strokes import render_strokes
-from tests.helpers import FOUR, ONE, SEVEN, Keys, data_url, drawing_png, fresh_app, save
+from tests.helpers import FOUR, ONE, SEVEN, Keys, data_url, drawing_png, fresh_app
 from training.data import sha256_of
 from webapp.predicting.served import default_model, served_models
 
