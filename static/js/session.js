@@ -33,6 +33,7 @@ let queue = [];
 let attempts = [];
 let total = 0;
 let unsaved = null;
+let retakable = false;
 let saving = Promise.resolve(true);
 let recording = false;
 let mode = "idle";
@@ -56,6 +57,7 @@ function start(repeats) {
     return;
   }
   unsaved = null;
+  retakable = false;
   saving = Promise.resolve(true);
   handover.hidden = true;
   if (teachResult) teachResult.hidden = true;
@@ -90,7 +92,7 @@ function setState(state) {
 }
 
 function canRetake() {
-  return unsaved !== null && ["asking", "teach", "check", "handover"].includes(document.body.dataset.session);
+  return retakable && ["asking", "teach", "check", "handover"].includes(document.body.dataset.session);
 }
 
 function finishRound() {
@@ -122,6 +124,7 @@ async function startCheckRound() {
 function saveUnsaved() {
   const attempt = unsaved;
   unsaved = null;
+  retakable = false;
   retakeButton.disabled = true;
   return attempt === null ? saving : saveInTurn(attempt);
 }
@@ -168,6 +171,7 @@ async function record() {
     unsaved = mode === "check" || (mode === "test" && !document.getElementById("save-drawings").checked)
       ? null : { mode, asked, strokes, image };
     if (previous) saveInTurn(previous);
+    retakable = true;
     attempts.push({ asked, read: answer.digit, confidence: answer.confidence, probabilities: answer.probabilities,
                     general: (answer.general || answer).digit, time: new Date().toISOString() });
     lastAttempt.textContent = answer.digit === asked ? `✓ ${asked} read correctly` : `✗ ${asked} read as ${answer.digit}`;
@@ -188,13 +192,13 @@ function retake() {
   if (!canRetake()) return;
   const attempt = attempts.pop();
   unsaved = null;
+  retakable = false;
   queue.unshift(attempt.asked);
   handover.hidden = true;
   lastAttempt.textContent = `Attempt ${attempts.length + 1} taken back: draw the ${attempt.asked} again.`;
   pad.clear();
   render();
   ask();
-  retakeButton.disabled = true;
 }
 
 function summaryText() {
