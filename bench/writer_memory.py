@@ -31,9 +31,9 @@ from recognition.strokes import fit_to_pad, render_recorded  # noqa: E402
 from training.data import DRAWINGS, load_drawings  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.predicting.served import default_model  # noqa: E402
-from webapp.storage import (
-    connections,  # noqa: E402
-    )
+from webapp.storage import connections  # noqa: E402
+from webapp.writers.names import skeleton  # noqa: E402
+from webapp.writers.owners import key_hash  # noqa: E402
 
 
 def fill(path, writers, drawings):
@@ -60,12 +60,20 @@ def fill(path, writers, drawings):
                     (label, prediction, json.dumps(probabilities), classifier.name, image_png, seen, json.dumps(strokes),
                      len(strokes), f"writer {writer}"))
                 db.execute("INSERT INTO adaptation_vectors VALUES (?, ?, ?)", (cursor.lastrowid, vectors_key(classifier), vectors))
+            db.execute("INSERT INTO writers (skeleton, name, key_hash, created_at) VALUES (?, ?, ?, 'now')",
+                       (skeleton(f"writer {writer}"), f"writer {writer}", key_hash(writer_key(writer))))
     db.close()
     return rows[0][3]
 
 
-def predict(connection, png, writer):
-    connection.request("POST", f"/api/predict?writer={quote(writer)}", body=png, headers={"Content-Type": "image/png"})
+def writer_key(number):
+    """The key of writer ``number`` in the scratch database (only its hash is stored, as the server stores it)."""
+    return f"bench key {number}"
+
+
+def predict(connection, png, number):
+    connection.request("POST", f"/api/predict?writer={quote(f'writer {number}')}", body=png,
+                       headers={"Content-Type": "image/png", "X-Writer-Key": writer_key(number)})
     response = connection.getresponse()
     body = response.read()
     assert response.status == 200, body
@@ -86,11 +94,11 @@ def main():
         with running_server(env={"SAMPLES_DB": str(path)}) as (url, process):
             connection = http.client.HTTPConnection("127.0.0.1", int(url.rsplit(":", 1)[1]), timeout=30)
             for _ in range(20):
-                predict(connection, png, "writer 0")
+                predict(connection, png, 0)
             warm = kilobytes("VmRSS", process.pid)
             started = time.perf_counter()
             for writer in range(args.writers):
-                assert b'"adapted":true' in predict(connection, png, f"writer {writer}")
+                assert b'"adapted":true' in predict(connection, png, writer)
             seconds = time.perf_counter() - started
             after, peak = kilobytes("VmRSS", process.pid), kilobytes("VmHWM", process.pid)
             connection.close()

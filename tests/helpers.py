@@ -37,12 +37,26 @@ def fresh_app(folder, **settings):
     return create_app({"TESTING": True, "SAMPLES_DB": str(folder / "lab" / "samples.sqlite3"), **settings})
 
 
-def save(client, strokes, label, writer=None, **headers):
-    """Save a drawing of ``strokes`` labelled ``label`` (under ``writer``'s name, if given) through the API."""
+def save(client, strokes, label, writer=None, key=None, **headers):
+    """Save a drawing of ``strokes`` labelled ``label`` (under ``writer``'s name with its ``key``, if given)
+    through the API."""
     body = {"image": data_url(drawing_png(strokes)), "label": label, "strokes": strokes}
     if writer is not None:
         body["writer"] = writer
+    if key is not None:
+        body["writer_key"] = key
     return client.post("/api/samples", json=body, headers=headers)
+
+
+class Keys(dict):
+    """The writer keys a test was given, by name: what a browser keeps after its first save under a name."""
+
+    def save(self, client, strokes, label, writer, **headers):
+        """Save as ``writer`` with the key kept for them, keeping the key the first save is answered with."""
+        response = save(client, strokes, label, writer=writer, key=self.get(writer), **headers)
+        if response.status_code == 201 and "writer_key" in response.get_json():
+            self[writer] = response.get_json()["writer_key"]
+        return response
 
 
 def seven_sample_body():

@@ -40,7 +40,8 @@ def test_a_drawing_saved_on_one_host_is_listed_and_deleted_on_the_other(postgres
         status, listing = call(url_b, "GET", "/api/samples")
         assert [sample["id"] for sample in listing["samples"]] == [saved["id"]]
         assert listing["samples"][0]["writer"] == "ann"
-        status, answer = call(url_b, "POST", "/api/predict", {"image": data_url(drawing_png(SEVEN)), "writer": "ann"})
+        status, answer = call(url_b, "POST", "/api/predict", {"image": data_url(drawing_png(SEVEN)), "writer": "ann",
+                                                              "writer_key": saved["writer_key"]})
         assert answer["adapted"] is True and answer["writer_samples"] == 1
         assert call(url_b, "DELETE", f"/api/samples/{saved['id']}")[0] == 204
         assert call(url_a, "GET", "/api/samples")[1]["total"] == 0

@@ -12,7 +12,7 @@ from PIL import Image
 from recognition.model_files import PROJECT_ROOT
 from recognition.preprocess import STEP_NAMES, to_mnist
 from recognition.strokes import render_strokes
-from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
+from tests.helpers import FOUR, ONE, SEVEN, Keys, data_url, drawing_png, fresh_app
 from training.data import sha256_of
 from webapp.predicting.served import default_model, served_models
 
@@ -176,14 +176,16 @@ def test_the_model_page_serves_each_models_pictures_and_nothing_else(client):
 
 def test_an_adapted_answer_looks_inside_the_general_model(tmp_path, seven_png):
     client = fresh_app(tmp_path).test_client()
+    keys = Keys()
     for strokes, label in ((SEVEN, 7), (ONE, 1), (FOUR, 4)):
-        assert save(client, strokes, label, writer="Ada").status_code == 201
+        assert keys.save(client, strokes, label, "Ada").status_code == 201
     answer = client.post("/api/predict", json={"image": data_url(seven_png), "writer": "Ada", "models": "all",
-                                               "explain": True}).get_json()
+                                               "explain": True, "writer_key": keys["Ada"]}).get_json()
     assert answer["adapted"] is True and answer["writer"] == "Ada"
     general = answer["general"]
     assert {key: answer["compare"][0][key] for key in general} == general
     assert answer["explanation"]["digit"] == general["digit"]
     form = client.post("/api/predict?writer=Ada", content_type="multipart/form-data",
+                       headers={"X-Writer-Key": keys["Ada"]},
                        data={"image": (io.BytesIO(seven_png), "seven.png")}).get_json()
     assert form["adapted"] is True

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png
+from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
 from webapp.rooms.store import ALPHABET
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
@@ -76,7 +76,7 @@ def test_a_phone_sends_a_drawing_and_gets_the_models_answer(client):
     response = send(client, room.lower(), label=7, writer="Ann")
     assert response.status_code == 201
     answer = response.get_json()
-    assert set(answer) == {"id", "digit", "confidence"} and answer["digit"] == 7
+    assert set(answer) == {"id", "digit", "confidence", "writer_key"} and answer["digit"] == 7
     assert send(client, "ACDEF3").status_code == 404
     assert send(client, "nope").status_code == 404
     assert send(client, room, label=10).status_code == 400
@@ -87,7 +87,7 @@ def test_a_phone_sends_a_drawing_and_gets_the_models_answer(client):
 
 def test_every_accepted_drawing_is_an_event_and_a_stream_resumes_after_the_last_it_saw(client):
     room = open_room(client)
-    first = send(client, room, SEVEN, label=7, writer="Ann").get_json()["id"]
+    first = send(client, room, SEVEN, label=7, writer="Ann", writer_key=claimed(client, "Ann")).get_json()["id"]
     second = send(client, room, ONE).get_json()["id"]
     seen = events(client, room)
     assert [(kind, data["id"]) for _, kind, data in seen] == [("drawing", first), ("drawing", second)]
@@ -133,13 +133,43 @@ def test_each_phone_is_limited_to_the_pace_of_drawing(client):
 
 def test_room_drawings_are_saved_like_other_drawings_with_the_room(client):
     room = open_room(client)
-    send(client, room, SEVEN, label=7, writer="Ann")
+    key = claimed(client, "Ann")
+    send(client, room, SEVEN, label=7, writer="Ann", writer_key=key)
     send(client, room, ONE)
     listing = client.get("/api/samples").get_json()["samples"]
-    assert [(s["room"], s["label"], s["writer"]) for s in listing] == [(room, None, None), (room, 7, "Ann")]
+    assert [(s["room"], s["label"], s["writer"]) for s in listing][:2] == [(room, None, None), (room, 7, "Ann")]
     with zipfile.ZipFile(io.BytesIO(client.get("/api/samples/export").data)) as archive:
-        assert [record["label"] for record in json.loads(archive.read("strokes.json"))] == [7]
-    assert client.get("/api/writers").get_json()[0]["per_digit"][7] == 1
+        assert [record["label"] for record in json.loads(archive.read("strokes.json"))] == [4, 7]
+    assert client.get("/api/writers").get_json()[0]["per_digit"] == [0, 0, 0, 0, 1, 0, 0, 1, 0, 0]
+
+
+def test_a_room_drawing_counts_as_a_writers_only_with_their_key(client):
+    room = open_room(client)
+    key = claimed(client, "Ana")
+    other_ana = send(client, room, SEVEN, label=7, writer="Ana", phone="other")
+    assert other_ana.status_code == 201
+    ana = send(client, room, ONE, label=1, writer="Ana", writer_key=key)
+    walls = {data["id"]: data["writer"] for _, _, data in events(client, room)}
+    assert walls == {other_ana.get_json()["id"]: None, ana.get_json()["id"]: "Ana"}
+    assert client.delete("/api/writers/Ana", headers={"X-Writer-Key": key}).get_json() == {"forgotten": 2}
+    assert [s["id"] for s in client.get("/api/samples").get_json()["samples"]] == [other_ana.get_json()["id"]]
+    assert "writer_key" not in other_ana.get_json() and "writer_key" not in ana.get_json()
+
+
+def test_a_phones_first_drawing_under_a_free_name_makes_it_theirs(client):
+    room = open_room(client)
+    first = send(client, room, SEVEN, label=7, writer="Bea")
+    key = first.get_json()["writer_key"]
+    again = send(client, room, ONE, label=1, writer="Bea", writer_key=key)
+    assert "writer_key" not in again.get_json()
+    assert save(client, FOUR, 4, writer="Bea").status_code == 403
+    assert save(client, FOUR, 4, writer="Bea", key=key).status_code == 201
+    assert client.get("/api/writers").get_json()[0]["per_digit"] == [0, 1, 0, 0, 1, 0, 0, 1, 0, 0]
+
+
+def claimed(client, name):
+    """The key of ``name``, claimed by saving a drawing of a 4 under it."""
+    return save(client, FOUR, 4, writer=name).get_json()["writer_key"]
 
 
 def test_writes_from_other_sites_are_refused(client):

@@ -48,10 +48,14 @@ def test_keyset_pages_stay_put_while_others_save(store_app):
 def test_concurrent_saves_get_distinct_ids_and_all_are_kept(store_app):
     got, lock = [], threading.Lock()
 
+    first = save(store_app.test_client(), SEVEN, 7, writer="many").get_json()
+    got.append(first["id"])
+    key = first["writer_key"]
+
     def saver():
         client = store_app.test_client()
         for _ in range(5):
-            response = save(client, SEVEN, 7, writer="many")
+            response = save(client, SEVEN, 7, writer="many", key=key)
             with lock:
                 got.append(response.get_json()["id"])
 
@@ -61,9 +65,9 @@ def test_concurrent_saves_get_distinct_ids_and_all_are_kept(store_app):
     for thread in threads:
         thread.join()
     client = store_app.test_client()
-    assert len(set(got)) == 20
+    assert len(set(got)) == 21
     assert set(ids(client.get("/api/samples?per_page=100").get_json())) == set(got)
-    assert client.get("/api/writers").get_json() == [{"writer": "many", "samples": 20, "per_digit": [0] * 7 + [20, 0, 0]}]
+    assert client.get("/api/writers").get_json() == [{"writer": "many", "samples": 21, "per_digit": [0] * 7 + [21, 0, 0]}]
 
 
 def test_the_export_holds_every_drawing(store_app):

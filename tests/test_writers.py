@@ -2,6 +2,8 @@
 
 import io
 import threading
+import unicodedata
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from recognition.adaptation import VARIANTS, drawing_vectors, variant_inputs, vectors_key
 from recognition.preprocess import to_mnist
 from recognition.strokes import render_strokes
-from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
+from tests.helpers import FOUR, ONE, SEVEN, Keys, data_url, drawing_png, save
 from webapp.predicting.served import default_model
 from webapp.storage import connections
 
@@ -21,23 +23,30 @@ def client(store_app):
     return store_app.test_client()
 
 
-def predict(client, strokes, writer=None):
+@pytest.fixture
+def keys():
+    return Keys()
+
+
+def predict(client, strokes, writer=None, key=None):
     body = {"image": data_url(drawing_png(strokes))}
     if writer is not None:
         body["writer"] = writer
+    if key is not None:
+        body["writer_key"] = key
     response = client.post("/api/predict", json=body)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
-def teach_swapped(client, writer):
+def teach_swapped(client, keys, writer):
     """The writer's "1" looks like our seven and their "7" like our one: only adaptation reads them their way."""
-    assert save(client, ONE, 7, writer=writer).status_code == 201
-    assert save(client, SEVEN, 1, writer=writer).status_code == 201
+    assert keys.save(client, ONE, 7, writer).status_code == 201
+    assert keys.save(client, SEVEN, 1, writer).status_code == 201
 
 
-@pytest.mark.parametrize("name", ["", " ", "   ", "a" * 65, "a/b", "<script>", "ann\n", "tab\there", 7, ["ann"],
-                                  {"name": "ann"}, True])
+@pytest.mark.parametrize("name", ["", " ", "   ", "a" * 65, "a/b", "<script>", "ann\n\tx", "tab\there", ".", "..",
+                                  "-'_", 7, ["ann"], {"name": "ann"}, True])
 def test_bad_names_are_refused_everywhere(client, name):
     for response in (save(client, SEVEN, 7, writer=name),
                      client.post("/api/predict", json={"image": data_url(drawing_png(SEVEN)), "writer": name})):
@@ -46,16 +55,69 @@ def test_bad_names_are_refused_everywhere(client, name):
     assert client.get("/api/writers").get_json() == []
 
 
-@pytest.mark.parametrize("name", ["a", "Zoë O'Neill", "ann-marie_2.0", "a" * 64, "李雷"])
+@pytest.mark.parametrize("name", ["a", "Zoë O'Neill", "ann-marie_2.0", "a" * 64, "李雷", "प्रिया", "தமிழ்", "Ωmega 7"])
 def test_good_names_are_kept_as_given(client, name):
     assert save(client, SEVEN, 7, writer=name).status_code == 201
     assert [s["writer"] for s in client.get("/api/samples").get_json()["samples"]] == [name]
     assert client.get("/api/writers").get_json() == [{"writer": name, "samples": 1, "per_digit": [0] * 7 + [1, 0, 0]}]
 
 
-def test_samples_carry_and_filter_by_writer(client):
-    save(client, SEVEN, 7, writer="ann")
-    save(client, ONE, 1, writer="bob")
+def test_the_first_save_under_a_name_answers_with_its_key_and_only_the_first(client, keys):
+    first = keys.save(client, SEVEN, 7, "ann").get_json()
+    assert isinstance(first["writer_key"], str) and len(first["writer_key"]) >= 32
+    again = keys.save(client, ONE, 1, "ann")
+    assert again.status_code == 201 and "writer_key" not in again.get_json()
+    header = save(client, FOUR, 4, writer="ann", **{"X-Writer-Key": keys["ann"]})
+    assert header.status_code == 201
+    assert "writer_key" not in save(client, FOUR, 4).get_json()
+    with client.application.app_context(), connections.transaction() as db:
+        stored = [dict(row) for row in connections.run(db, "SELECT * FROM writers")]
+    assert len(stored) == 1 and keys["ann"] not in str(stored)
+
+
+def test_a_strangers_saves_under_a_taken_name_are_refused_and_teach_nothing(client, keys):
+    teach_swapped(client, keys, "Ada")
+    owners_answers = (predict(client, ONE, "Ada", keys["Ada"]), predict(client, SEVEN, "Ada", keys["Ada"]))
+    for key in (None, "", "a wrong key", keys["Ada"][:-1]):
+        for _ in range(3):
+            refused = save(client, ONE, 1, writer="Ada", key=key)
+            assert refused.status_code == 403 and "taken" in refused.get_json()["error"]
+            assert save(client, SEVEN, 7, writer="Ada", key=key).status_code == 403
+    assert (predict(client, ONE, "Ada", keys["Ada"]), predict(client, SEVEN, "Ada", keys["Ada"])) == owners_answers
+    assert client.get("/api/writers").get_json()[0]["samples"] == 2
+
+
+@pytest.mark.parametrize("spelling", ["ada", " Ada ", "ＡＤＡ", "\u0410da", "\u0391da"])
+def test_lookalike_spellings_of_a_name_are_that_writer(client, keys, spelling):
+    teach_swapped(client, keys, "Ada")
+    assert save(client, FOUR, 4, writer=spelling).status_code == 403
+    assert save(client, FOUR, 4, writer=spelling, key=keys["Ada"]).status_code == 201
+    assert predict(client, ONE, spelling, keys["Ada"])["writer"] == "Ada"
+    assert [w["writer"] for w in client.get("/api/writers").get_json()] == ["Ada"]
+
+
+def test_nfc_and_nfd_spellings_are_one_writer(client, keys):
+    composed, decomposed = unicodedata.normalize("NFC", "Zoë"), unicodedata.normalize("NFD", "Zoë")
+    assert composed != decomposed
+    assert keys.save(client, ONE, 7, composed).status_code == 201
+    assert save(client, SEVEN, 1, writer=decomposed).status_code == 403
+    assert save(client, SEVEN, 1, writer=decomposed, key=keys[composed]).status_code == 201
+    assert predict(client, ONE, decomposed, keys[composed])["writer_samples"] == 2
+    assert client.get("/api/writers").get_json() == [{"writer": composed, "samples": 2,
+                                                      "per_digit": [0, 1, 0, 0, 0, 0, 0, 1, 0, 0]}]
+
+
+@pytest.mark.parametrize("name", ["प्रिया", "தமிழ்"])
+def test_names_with_combining_marks_adapt_and_are_forgotten(client, keys, name):
+    teach_swapped(client, keys, name)
+    assert predict(client, ONE, name, keys[name])["digit"] == 7
+    assert client.delete(f"/api/writers/{quote(name)}", headers={"X-Writer-Key": keys[name]}).status_code == 200
+    assert client.get("/api/writers").get_json() == []
+
+
+def test_samples_carry_and_filter_by_writer(client, keys):
+    keys.save(client, SEVEN, 7, "ann")
+    keys.save(client, ONE, 1, "bob")
     save(client, FOUR, 4)
     listing = client.get("/api/samples").get_json()["samples"]
     assert [s["writer"] for s in listing] == [None, "bob", "ann"]
@@ -71,40 +133,55 @@ def test_a_writer_without_drawings_gets_exactly_the_general_answer(client):
     assert unknown == general
 
 
-def test_the_answer_adapts_to_the_writers_drawings(client):
+def test_without_the_key_a_prediction_is_exactly_the_one_with_no_name(client, keys):
+    teach_swapped(client, keys, "Ada")
+    general = predict(client, ONE)
+    png = drawing_png(ONE)
+    for key in (None, "", "a wrong key", keys["Ada"].upper()):
+        assert predict(client, ONE, "Ada", key) == general
+        headers = {} if key is None else {"X-Writer-Key": key}
+        raw = client.post("/api/predict?writer=Ada", data=png, content_type="image/png", headers=headers)
+        assert raw.get_json() == general
+    assert predict(client, ONE, "Ada", keys["Ada"])["adapted"] is True
+
+
+def test_the_answer_adapts_to_the_writers_drawings(client, keys):
     general = predict(client, ONE)
     assert general["digit"] == 1
-    teach_swapped(client, "ann")
-    adapted = predict(client, ONE, writer="ann")
+    teach_swapped(client, keys, "ann")
+    adapted = predict(client, ONE, "ann", keys["ann"])
     assert adapted["adapted"] is True and adapted["writer"] == "ann" and adapted["writer_samples"] == 2
     assert adapted["digit"] == 7
     assert adapted["general"] == {key: general[key] for key in ("digit", "confidence", "probabilities")}
     assert sum(adapted["probabilities"]) == pytest.approx(1.0)
-    assert predict(client, SEVEN, writer="ann")["digit"] == 1
+    assert predict(client, SEVEN, "ann", keys["ann"])["digit"] == 1
 
 
-def test_writer_is_read_from_multipart_and_raw_bodies(client):
-    teach_swapped(client, "ann")
+def test_writer_and_key_are_read_from_multipart_and_raw_bodies(client, keys):
+    teach_swapped(client, keys, "ann")
     png = drawing_png(ONE)
-    multipart = client.post("/api/predict", data={"image": (io.BytesIO(png), "one.png"), "writer": "ann"})
-    raw = client.post("/api/predict?writer=ann", data=png, content_type="image/png")
+    multipart = client.post("/api/predict", data={"image": (io.BytesIO(png), "one.png"), "writer": "ann",
+                                                  "writer_key": keys["ann"]})
+    raw = client.post("/api/predict?writer=ann", data=png, content_type="image/png",
+                      headers={"X-Writer-Key": keys["ann"]})
     for response in (multipart, raw):
         assert response.status_code == 200
         assert response.get_json()["adapted"] is True and response.get_json()["digit"] == 7
     assert client.post("/api/predict?writer=a%2Fb", data=png, content_type="image/png").status_code == 400
+    assert client.post("/api/predict", json={"image": data_url(png), "writer": "ann", "writer_key": 7}).status_code == 400
 
 
-def test_one_writers_drawings_change_no_one_elses_answers(client):
-    before = {"general": predict(client, ONE), "bob": predict(client, ONE, writer="bob")}
-    save(client, ONE, 1, writer="bob")
-    save(client, SEVEN, 7, writer="bob")
-    bob = predict(client, ONE, writer="bob")
-    teach_swapped(client, "ann")
+def test_one_writers_drawings_change_no_one_elses_answers(client, keys):
+    before = {"general": predict(client, ONE), "bob": predict(client, ONE, "bob")}
+    keys.save(client, ONE, 1, "bob")
+    keys.save(client, SEVEN, 7, "bob")
+    bob = predict(client, ONE, "bob", keys["bob"])
+    teach_swapped(client, keys, "ann")
     for _ in range(3):
-        save(client, FOUR, 9, writer="ann")
+        keys.save(client, FOUR, 9, "ann")
     assert predict(client, ONE) == before["general"]
-    assert predict(client, ONE, writer="bob") == bob
-    assert predict(client, ONE, writer="ann")["digit"] == 7
+    assert predict(client, ONE, "bob", keys["bob"]) == bob
+    assert predict(client, ONE, "ann", keys["ann"])["digit"] == 7
 
 
 def test_a_saved_drawing_counts_for_the_very_next_prediction_under_concurrent_saves(store_app):
@@ -112,11 +189,11 @@ def test_a_saved_drawing_counts_for_the_very_next_prediction_under_concurrent_sa
     failures = []
 
     def writer_session(name):
-        client = app.test_client()
+        client, keys = app.test_client(), Keys()
         for count in range(1, 6):
-            if save(client, ONE if count % 2 else SEVEN, 7 if count % 2 else 1, writer=name).status_code != 201:
+            if keys.save(client, ONE if count % 2 else SEVEN, 7 if count % 2 else 1, name).status_code != 201:
                 failures.append((name, count, "save"))
-            answer = predict(client, ONE, writer=name)
+            answer = predict(client, ONE, name, keys.get(name))
             if not answer["adapted"] or answer["writer_samples"] != count:
                 failures.append((name, count, answer.get("writer_samples")))
 
@@ -131,41 +208,73 @@ def test_a_saved_drawing_counts_for_the_very_next_prediction_under_concurrent_sa
         [(f"writer {n}", 5, 2, 3) for n in range(4)]
 
 
-def test_forgetting_a_writer_removes_their_drawings_and_adaptation(client):
-    teach_swapped(client, "ann")
-    save(client, SEVEN, 7, writer="bob")
-    assert client.delete("/api/writers/ann").status_code == 204
-    assert predict(client, ONE, writer="ann")["adapted"] is False
+def test_only_one_of_two_first_saves_at_once_gets_the_name(store_app):
+    results, barrier = [], threading.Barrier(4)
+
+    def first_save():
+        client = store_app.test_client()
+        barrier.wait()
+        results.append(save(client, SEVEN, 7, writer="Kim").status_code)
+
+    threads = [threading.Thread(target=first_save) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [201, 403, 403, 403]
+
+
+def test_forgetting_a_writer_needs_their_key_and_removes_only_their_drawings(client, keys):
+    teach_swapped(client, keys, "ann")
+    keys.save(client, SEVEN, 7, "bob")
+    for headers in ({}, {"X-Writer-Key": "a wrong key"}, {"X-Writer-Key": keys["bob"]}):
+        assert client.delete("/api/writers/ann", headers=headers).status_code == 403
+    assert client.delete("/api/writers/nobody").status_code == 403
+    assert predict(client, ONE, "ann", keys["ann"])["adapted"] is True
+    assert client.delete("/api/writers/ann", json={"writer_key": keys["ann"]}).get_json() == {"forgotten": 2}
+    assert predict(client, ONE, "ann", keys["ann"])["adapted"] is False
     assert [s["writer"] for s in client.get("/api/samples").get_json()["samples"]] == ["bob"]
-    assert client.delete("/api/writers/ann").status_code == 404
-    assert client.delete("/api/writers/Zo%C3%AB%20O'Neill").status_code == 404
+    assert client.delete("/api/writers/ann", headers={"X-Writer-Key": keys["ann"]}).status_code == 403
     assert client.delete("/api/writers/a%2Fb").status_code == 400
     assert [w["writer"] for w in client.get("/api/writers").get_json()] == ["bob"]
+    fresh = save(client, ONE, 1, writer="ann")
+    assert fresh.status_code == 201 and fresh.get_json()["writer_key"] != keys["ann"]
 
 
-def test_writes_from_other_sites_are_refused(client):
-    teach_swapped(client, "ann")
+def test_writers_from_before_names_had_keys_are_claimed_by_the_first_save(client):
+    saved = save(client, ONE, 7).get_json()["id"]
+    with client.application.app_context(), connections.transaction() as db:
+        connections.run(db, "UPDATE samples SET writer = 'old' WHERE id = ?", (saved,))
+    assert predict(client, ONE, "old") == predict(client, ONE)
+    key = save(client, SEVEN, 1, writer="old").get_json()["writer_key"]
+    assert predict(client, ONE, "old", key)["writer_samples"] == 2
+    assert save(client, SEVEN, 1, writer="old").status_code == 403
+
+
+def test_writes_from_other_sites_are_refused(client, keys):
+    teach_swapped(client, keys, "ann")
     evil = {"Origin": "https://evil.example"}
-    assert save(client, SEVEN, 7, writer="ann", **evil).status_code == 403
-    assert client.delete("/api/writers/ann", headers=evil).status_code == 403
-    assert client.delete("/api/writers/ann", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert save(client, SEVEN, 7, writer="ann", key=keys["ann"], **evil).status_code == 403
+    key = {"X-Writer-Key": keys["ann"]}
+    assert client.delete("/api/writers/ann", headers={**evil, **key}).status_code == 403
+    assert client.delete("/api/writers/ann", headers={"Sec-Fetch-Site": "cross-site", **key}).status_code == 403
     assert client.get("/api/writers").get_json()[0]["samples"] == 2
 
 
-def test_the_list_of_writers_is_private_to_this_machine(client):
-    teach_swapped(client, "ann")
+def test_the_list_of_writers_is_private_to_this_machine_but_forgetting_is_not(client, keys):
+    teach_swapped(client, keys, "ann")
     client.environ_base.update(ELSEWHERE)
     assert client.get("/api/writers").status_code == 403
-    assert client.delete("/api/writers/ann").status_code == 204
+    assert client.delete("/api/writers/ann", headers={"X-Writer-Key": keys["ann"]}).status_code == 200
 
 
-def test_drawings_saved_under_another_model_are_read_again(store_app):
+def test_drawings_saved_under_another_model_are_read_again(store_app, keys):
     app = store_app
     client = app.test_client()
-    teach_swapped(client, "ann")
+    teach_swapped(client, keys, "ann")
     with app.app_context(), connections.transaction() as db:
         connections.run(db, "UPDATE adaptation_vectors SET model = 'an-older-model'")
-    assert predict(client, ONE, writer="ann")["digit"] == 7
+    assert predict(client, ONE, "ann", keys["ann"])["digit"] == 7
     with app.app_context(), connections.transaction() as db:
         keys = {row["model"] for row in connections.run(db, "SELECT model FROM adaptation_vectors")}
     assert keys == {"an-older-model", vectors_key(default_model(app).classifier)}

@@ -39,30 +39,28 @@ async function sendPrivate(url, options = {}) {
 }
 
 /** Predict the digit in an image Blob (PNG, JPEG or WebP). ``options`` go in the query: a ``writer`` to
- * adapt the answer to, and what the Look inside panel asks for (e.g. {explain: 1}). */
+ * adapt the answer to, and what the Look inside panel asks for (e.g. {explain: 1}); a ``writer_key``
+ * goes in the X-Writer-Key header, not in the address. */
 export function predict(image, options = {}) {
-  const query = new URLSearchParams(options).toString();
-  return call(`/api/predict${query ? `?${query}` : ""}`,
-    { method: "POST", headers: { "Content-Type": image.type || "image/png" }, body: image });
+  const { writer_key: key, ...asked } = options;
+  const query = new URLSearchParams(asked).toString();
+  const headers = { "Content-Type": image.type || "image/png", ...(key ? { "X-Writer-Key": key } : {}) };
+  return call(`/api/predict${query ? `?${query}` : ""}`, { method: "POST", headers, body: image });
 }
 
-/** Save a labelled drawing, under a writer's name when one is given; resolves to {id, prediction}. */
-export async function saveSample(image, label, strokes, writer = "") {
-  const fields = { image: await dataUrl(image), label, strokes };
-  if (writer) fields.writer = writer;
+/** Save a labelled drawing, under a writer's name with its key when ``who`` ({writer, writer_key}) gives them;
+ * resolves to {id, prediction, writer_key (on the first save under a new name)}. */
+export async function saveSample(image, label, strokes, who = {}) {
+  const fields = { image: await dataUrl(image), label, strokes, ...who };
   return call("/api/samples", { method: "POST", headers: { "Content-Type": "application/json" },
                                 body: JSON.stringify(fields) });
 }
 
-/** Delete every drawing saved under a writer's name; false when there were none. */
-export async function forgetWriter(writer) {
-  try {
-    await call(`/api/writers/${encodeURIComponent(writer)}`, { method: "DELETE" });
-    return true;
-  } catch (error) {
-    if (error.status === 404) return false;
-    throw error;
-  }
+/** Delete every drawing saved under a writer's name, with its key; resolves to how many there were. */
+export async function forgetWriter(writer, key) {
+  const { forgotten } = await call(`/api/writers/${encodeURIComponent(writer)}`,
+    { method: "DELETE", headers: { "X-Writer-Key": key } });
+  return forgotten;
 }
 
 export async function listSamples(page, perPage, mistakesOnly) {
@@ -74,11 +72,11 @@ export async function deleteSample(id) {
   await sendPrivate(`/api/samples/${id}`, { method: "DELETE" });
 }
 
-/** Send a drawing to a room's wall: {image: Blob, strokes, label (0-9 or null), writer}; resolves to {id, digit, confidence}. */
-export async function sendToRoom(room, { image, strokes, label, writer }, clientId) {
-  const fields = { image: await dataUrl(image), strokes };
+/** Send a drawing to a room's wall: {image: Blob, strokes, label (0-9 or null), who: {writer, writer_key}};
+ * resolves to {id, digit, confidence}. */
+export async function sendToRoom(room, { image, strokes, label, who }, clientId) {
+  const fields = { image: await dataUrl(image), strokes, ...who };
   if (label !== null) fields.label = label;
-  if (writer) fields.writer = writer;
   return call(`/api/rooms/${encodeURIComponent(room)}/drawings`, {
     method: "POST", headers: { "Content-Type": "application/json", "X-Client-Id": clientId }, body: JSON.stringify(fields),
   });

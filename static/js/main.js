@@ -1,13 +1,13 @@
 // Wires the pad, the live predictor and the result display together.
 
-import { forgetWriter, predict } from "./api.js";
+import { predict } from "./api.js";
 import { clearInside, INSIDE_OPTIONS, insidePending, isOpen, onOpen, showInside } from "./inside.js";
 import { Labeler } from "./labeler.js";
-import { connectControls, DrawingPad } from "./pad.js";
+import { connectControls, DrawingPad, whenFinished } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { setUpPresentation } from "./present.js";
 import { showEmpty, showError, showResult } from "./results.js";
-import { connectWriterField, currentWriter } from "./writer.js";
+import { connectWriterField, currentWriter, forgetCurrentWriter, writerFields } from "./writer.js";
 
 const pad = new DrawingPad(document.getElementById("pad"));
 const upload = document.getElementById("upload");
@@ -16,7 +16,9 @@ const resultSection = document.querySelector(".result");
 const adaptedNote = document.getElementById("adapted-note");
 const forgetButton = document.getElementById("forget-me");
 const writerStatus = document.getElementById("writer-status");
+const writerInput = document.getElementById("writer");
 let uploaded = null;
+let finished = false;
 const labeler = new Labeler(document.getElementById("labeler"), () => ({
   ...(uploaded ? { image: uploaded, strokes: [] } : { image: pad.toBlob(), strokes: pad.copyStrokes() }),
   writer: currentWriter(),
@@ -31,7 +33,7 @@ function setState(state) {
 
 const predictor = new LivePredictor({
   predict: (picture) => predict(picture, {
-    ...(currentWriter() ? { writer: currentWriter() } : {}),
+    ...writerFields(),
     ...(isOpen() ? INSIDE_OPTIONS : {}),
   }),
   onResult: (result, latest) => {
@@ -40,7 +42,7 @@ const predictor = new LivePredictor({
     showInside(result);
     if (latest) {
       setState("ready");
-      labeler.offer(result.digit);
+      if (finished) labeler.offer();
     }
   },
   onError: (error) => {
@@ -59,6 +61,7 @@ connectControls(pad, {
 
 pad.addEventListener("change", ({ detail: { kind } }) => {
   labeler.withdraw();
+  finished = kind === "picture";
   if (kind === "picture") return;
   uploaded = null;
   if (kind === "end") performance.mark("pen-up");
@@ -133,18 +136,27 @@ function writerChanged() {
   readAgain();
 }
 
-connectWriterField(document.getElementById("writer"), writerChanged);
+connectWriterField(writerInput, writerChanged);
+
+/** The save row is offered once a drawing is finished: the pen has rested, not between two strokes of a digit. */
+whenFinished(pad, () => {
+  finished = true;
+  if (resultSection.dataset.state === "ready") labeler.offer();
+});
 
 forgetButton.addEventListener("click", async () => {
   const writer = currentWriter();
   if (!writer || !window.confirm(`Delete every drawing saved as ${writer}?`)) return;
   try {
-    const forgotten = await forgetWriter(writer);
-    writerStatus.textContent = forgotten ? `Forgot ${writer}'s drawings.` : `There were no drawings saved as ${writer}.`;
-    adaptedNote.hidden = true;
-    readAgain();
+    const forgotten = await forgetCurrentWriter();
+    writerInput.value = "";
+    writerChanged();
+    writerStatus.textContent = `Forgot ${writer}: ${forgotten} drawing${forgotten === 1 ? "" : "s"} deleted, and the ` +
+      "name and its key are gone from this browser.";
   } catch (error) {
-    writerStatus.textContent = `Could not forget ${writer}: ${error.message}`;
+    writerStatus.textContent = error.status === 403
+      ? `This browser does not hold ${writer}'s key: only the browser that first saved as ${writer} can forget them.`
+      : `Could not forget ${writer}: ${error.message}`;
   }
 });
 

@@ -200,3 +200,18 @@ export function connectControls(pad, { undo, clear, hint }) {
   });
   update();
 }
+
+/** How long the pen must stay up before a drawing counts as finished: longer than people pause between the
+ * strokes of one digit (the bar of a 7, the second stroke of a 4 or 5; pauses of 2 s are common). */
+export const FINISHED_AFTER_MS = 3000;
+
+/** Call onFinished() once the pen has stayed up for FINISHED_AFTER_MS with a drawing on the pad; a pen that
+ * comes down again, Undo or Clear start the wait again. Returns a function that cancels the wait. */
+export function whenFinished(pad, onFinished) {
+  let timer = null;
+  pad.addEventListener("change", ({ detail: { kind } }) => {
+    clearTimeout(timer);
+    if (kind === "end" && !pad.isEmpty) timer = setTimeout(onFinished, FINISHED_AFTER_MS);
+  });
+  return () => clearTimeout(timer);
+}

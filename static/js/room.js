@@ -3,7 +3,7 @@
 import { ApiError, sendToRoom } from "./api.js";
 import { percent } from "./bars.js";
 import { connectControls, DrawingPad } from "./pad.js";
-import { connectWriterField, currentWriter } from "./writer.js";
+import { connectWriterField, keepKey, writerFields } from "./writer.js";
 
 const CLIENT_KEY = "digitpad-client-id";
 
@@ -39,8 +39,9 @@ if (sendButton) {
     status.textContent = "Sending…";
     try {
       const drawing = { image: await pad.toBlob(), strokes: pad.copyStrokes(),
-                        label: label.value === "" ? null : Number(label.value), writer: currentWriter() };
+                        label: label.value === "" ? null : Number(label.value), who: writerFields() };
       const answer = await sendToRoom(room, drawing, clientId());
+      keepKey(drawing.who, answer);
       status.textContent = `Sent! The model read ${answer.digit} (${percent(answer.confidence)} sure).`;
       pad.clear();
       label.value = "";

@@ -91,11 +91,14 @@ def open_page(chromium, server_url):
     """open_page(device) opens the app in a new browser context; every page is checked when the test ends."""
     contexts, watches = [], []
 
-    def opener(device=DESKTOP, path="/"):
+    def opener(device=DESKTOP, path="/", clock=False):
+        """With ``clock`` the page's timers run only when the test moves its clock (page.clock.run_for)."""
         context = chromium.new_context(**device)
         contexts.append(context)
         watch = PageWatch(context.new_page(), server_url)
         watches.append(watch)
+        if clock:
+            watch.page.clock.install()
         watch.page.goto(server_url + path)
         if path == "/":
             watch.page.wait_for_selector(EMPTY, state="attached")

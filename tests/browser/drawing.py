@@ -26,6 +26,19 @@ def draw_with_finger(page, strokes):
     session.detach()
 
 
+def draw_stroke_by_stroke(page, strokes, between):
+    """Draw recorded strokes like :func:`draw_with_mouse`, calling ``between()`` after each stroke but the last."""
+    placed = on_screen(page, strokes)
+    for number, stroke in enumerate(placed, start=1):
+        page.mouse.move(*stroke[0])
+        page.mouse.down()
+        for point in stroke[1:]:
+            page.mouse.move(*point)
+        page.mouse.up()
+        if number < len(placed):
+            between()
+
+
 def answer(page):
     """Wait for the answer to the drawing on the pad and return the digit shown."""
     page.wait_for_selector(READY, state="attached")

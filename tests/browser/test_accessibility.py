@@ -75,7 +75,8 @@ def assert_accessible(page, axe_script, state):
 
 
 def save_as(page, label):
-    page.keyboard.press(str(label))
+    """Save the finished drawing with the save row's button for ``label`` (the row waits for the pen to rest)."""
+    page.click(f"#labeler button[data-label='{label}']")
     page.wait_for_selector(f"#save-status:has-text('Saved as {label}')")
 
 
@@ -84,6 +85,7 @@ def test_the_drawing_page(open_page, axe_script, one_of_each_digit):
     assert_accessible(page, axe_script, "/ before drawing")
     draw_with_mouse(page, one_of_each_digit[3]["strokes"])
     answer(page)
+    page.wait_for_selector("#labeler:visible")
     assert_accessible(page, axe_script, "/ drawn and answered")
     save_as(page, 3)
     assert_accessible(page, axe_script, "/ saved")

@@ -20,9 +20,11 @@ def test_save_a_drawing_then_find_and_delete_it(open_page, one_of_each_digit):
     read = answer(page)
     page.click(f"#labeler button[data-label='{record['label']}']")
     page.wait_for_selector("#save-status:has-text('Saved as 4')")
+    page.check("#labelling")
     page.keyboard.press("Escape")
     draw_with_mouse(page, one_of_each_digit[1]["strokes"])
     answer(page)
+    page.wait_for_selector("#labeler:visible")
     page.keyboard.press("7")
     page.wait_for_selector("#save-status:has-text('Saved as 7')")
 

@@ -11,9 +11,11 @@ from webapp.lab.export import zip_chunks
 from webapp.predicting.answers import prediction
 from webapp.predicting.served import default_model
 from webapp.storage import samples
+from webapp.storage.connections import transaction
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.parsing import json_object, query_flag, query_whole_number
 from webapp.writers.names import valid_writer
+from webapp.writers.owners import given_key, writer_for_saving
 
 bp = Blueprint("lab", __name__, url_prefix="/api/samples")
 
@@ -27,13 +29,21 @@ bp.before_request(refuse_cross_site_writes)
 
 @bp.post("")
 def save():
-    drawing = sent_drawing(json_object())
+    """Save a labelled drawing; under a name, the first save creates the writer and answers with its key."""
+    payload = json_object()
+    drawing = sent_drawing(payload)
+    key = given_key(payload)
     classifier = default_model().classifier
     answer, _ = prediction(drawing.image, drawing.input_png, classifier)
     vectors = None if drawing.writer is None else kept_vectors(classifier, drawing.image, drawing.strokes)
-    sample_id = samples.add(drawing.label, answer["digit"], answer["probabilities"], answer["model"],
-                            drawing.picture_png, drawing.input_png, drawing.strokes, drawing.writer, vectors)
-    return jsonify(id=sample_id, prediction=answer["digit"]), 201
+    with transaction() as db:
+        writer, new_key = (None, None) if drawing.writer is None else writer_for_saving(db, drawing.writer, key)
+        sample_id = samples.insert(db, drawing.label, answer["digit"], answer["probabilities"], answer["model"],
+                                   drawing.picture_png, drawing.input_png, drawing.strokes, writer, vectors)
+    saved = {"id": sample_id, "prediction": answer["digit"]}
+    if new_key is not None:
+        saved["writer_key"] = new_key
+    return jsonify(saved), 201
 
 
 @bp.get("")

@@ -31,7 +31,7 @@ def predict():
     answer, features = prediction(image, model=model.classifier)
     general = answer
     if options["writer"] is not None:
-        answer = adapted_answer(answer, features, model.classifier, options["writer"])
+        answer = adapted_answer(answer, features, model.classifier, options["writer"], options["writer_key"])
     if options["compare"]:
         answer["compare"] = comparison(image, model.name, general)
     if options["explain"]:

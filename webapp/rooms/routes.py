@@ -26,6 +26,7 @@ from webapp.web.errors import InputError
 from webapp.web.parsing import json_object
 from webapp.web.rate_limits import RateLimit
 from webapp.writers.adapting import adapted_answer
+from webapp.writers.owners import given_key, room_writer
 
 bp = Blueprint("rooms", __name__, url_prefix="/api/rooms")
 bp.before_request(refuse_cross_site_writes)
@@ -58,19 +59,30 @@ def close(code):
 
 @bp.post("/<code>/drawings")
 def send(code):
+    """A phone's drawing for the wall; it is saved as a writer's, and read adapted to them, only with their key.
+
+    Like a save, the first drawing under a name nobody holds creates the writer and is answered with the key;
+    under a name someone else holds it is taken, but as nobody's (a demo is not stopped by a name clash).
+    """
     code = known(code)
     wait_for_turn()
-    drawing = sent_drawing(json_object(), label_required=False)
+    payload = json_object()
+    drawing = sent_drawing(payload, label_required=False)
+    key = given_key(payload)
     classifier = default_model().classifier
     answer, features = prediction(drawing.image, drawing.input_png, classifier)
-    if drawing.writer is not None:
-        answer = adapted_answer(answer, features, classifier, drawing.writer)
-    sample_id = store.add_drawing(code, answer, drawing.label, drawing.writer, drawing.picture_png,
+    writer, new_key = (None, None) if drawing.writer is None else room_writer(drawing.writer, key)
+    if writer is not None:
+        answer = adapted_answer(answer, features, classifier, writer, key)
+    sample_id = store.add_drawing(code, answer, drawing.label, writer, drawing.picture_png,
                                        drawing.input_png, drawing.strokes)
     if sample_id is None:
         abort(404, description=f"room {code} is closed")
     news().wake()
-    return jsonify(id=sample_id, digit=answer["digit"], confidence=answer["confidence"]), 201
+    sent = {"id": sample_id, "digit": answer["digit"], "confidence": answer["confidence"]}
+    if new_key is not None:
+        sent["writer_key"] = new_key
+    return jsonify(sent), 201
 
 
 @bp.delete("/<code>/drawings/<int:sample_id>")

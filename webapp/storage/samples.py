@@ -104,9 +104,7 @@ def writers():
             for writer, per_digit in found.items()]
 
 
-def delete_writer(writer):
-    """Delete a writer's samples and their vectors in one transaction; how many samples there were."""
-    with transaction() as db:
-        run(db, "DELETE FROM adaptation_vectors WHERE sample_id IN (SELECT id FROM samples WHERE writer = ?)",
-            (writer,))
-        return run(db, "DELETE FROM samples WHERE writer = ?", (writer,)).rowcount
+def delete_writer_in(db, writer):
+    """Delete a writer's samples and their vectors inside the caller's transaction; how many samples there were."""
+    run(db, "DELETE FROM adaptation_vectors WHERE sample_id IN (SELECT id FROM samples WHERE writer = ?)", (writer,))
+    return run(db, "DELETE FROM samples WHERE writer = ?", (writer,)).rowcount

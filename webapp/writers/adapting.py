@@ -9,16 +9,22 @@ from recognition.pictures import input_from_png
 from recognition.reading import reading
 from webapp.storage import samples
 from webapp.storage.databases import DatabaseUnavailable
+from webapp.writers.owners import keyed_writer
 
 NOT_ADAPTED = "the answer is not adapted: the drawings database cannot be reached"
 
 
-def adapted_answer(answer, features, classifier, writer):
-    """``answer`` (the general one, for an input with these ``features``) adapted to ``writer``'s saved
-    drawings, carrying the general answer too; unchanged when the writer has none or the model no features."""
+def adapted_answer(answer, features, classifier, name, key):
+    """``answer`` (the general one, for an input with these ``features``) adapted to the saved drawings of the
+    writer ``name`` names, carrying the general answer too, when ``key`` is theirs; unchanged when it is not,
+    when nobody holds the name, when the writer has no drawings or the model no features, so that an answer
+    never tells whether a name is in use."""
     if features is None:
         return answer
     try:
+        writer = keyed_writer(name, key)
+        if writer is None:
+            return answer
         vectors, labels, drawings = writer_support(classifier, writer)
     except DatabaseUnavailable:
         return {**answer, "warning": NOT_ADAPTED}

@@ -1,10 +1,13 @@
 """The writers who saved drawings under a name: who they are, and forgetting one of them."""
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, jsonify, request
 
-from webapp.storage import samples
+from webapp.storage import samples, writers
+from webapp.storage.connections import transaction
 from webapp.web.access import admin_only, refuse_cross_site_writes
-from webapp.writers.names import valid_writer
+from webapp.web.errors import InputError
+from webapp.writers.names import skeleton, valid_writer
+from webapp.writers.owners import given_key, owner
 
 bp = Blueprint("writers", __name__, url_prefix="/api/writers")
 
@@ -19,7 +22,15 @@ def listing():
 
 @bp.delete("/<path:name>")
 def forget(name):
-    """Anyone may make the app forget a name (the page's "Forget me"); writes from other sites are refused."""
-    if not samples.delete_writer(valid_writer(name)):
-        abort(404, description=f"there are no drawings by {name}")
-    return "", 204
+    """The page's "Forget me": every drawing saved under the name and the name itself, for its key only.
+
+    A wrong key and a name nobody holds get the same 403, so that this does not tell whether a name is used.
+    """
+    key = given_key(request.get_json(silent=True) if request.is_json else None)
+    with transaction() as db:
+        writer = owner(db, valid_writer(name), key)
+        if writer is None:
+            raise InputError("only the writer can forget a name: send its writer key", status=403)
+        forgotten = samples.delete_writer_in(db, writer)
+        writers.forget(db, skeleton(writer))
+    return jsonify(forgotten=forgotten), 200
