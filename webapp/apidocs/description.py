@@ -46,6 +46,9 @@ DIGIT = {"type": "integer", "minimum": 0, "maximum": 9}
 DATA_URL = {"type": "string", "pattern": "^data:image/png;base64,", "description": "A PNG as a data URL."}
 WRITER = {"type": "string", "minLength": NAME_LENGTH[0], "maxLength": NAME_LENGTH[1],
           "description": "Whose saved drawings to adapt to: letters, digits, spaces and -_.'"}
+WRITER_KEY = {"type": "string", "description": "The writer's secret key, from the answer to their first save."}
+WRITER_KEY_HEADER = {"name": "X-Writer-Key", "in": "header", "required": False, "schema": WRITER_KEY,
+                     "description": "The writer's key, instead of the field writer_key."}
 FLAG = {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["", "0", "1", "true", "false", "yes", "no"]}]}
 POINT = {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"},
          "description": "[x, y] or [x, y, time in ms], in the picture's pixels."}
@@ -82,15 +85,17 @@ SCHEMAS = {
                 "name": {"type": "string"}, "image": DATA_URL}}},
         }},
     "PredictOptions": {"type": "object", "properties": {
-        "writer": WRITER,
+        "writer": WRITER, "writer_key": WRITER_KEY,
         "model": {"type": "string", "description": "A served model's name (GET /api/models)."},
         "models": {"type": "string", "enum": ["all"], "description": "Add every served model's reading."},
         "explain": FLAG, "steps": FLAG}},
     "ImageField": {"type": "string", "minLength": 1, "description": "The picture as a data URL or plain base64 (PNG, JPEG, WebP)."},
     "SaveRequest": {"type": "object", "required": ["image", "label"], "properties": {
-        "image": ref("ImageField"), "label": DIGIT, "strokes": STROKES, "writer": WRITER}},
+        "image": ref("ImageField"), "label": DIGIT, "strokes": STROKES, "writer": WRITER, "writer_key": WRITER_KEY}},
     "Saved": {"type": "object", "required": ["id", "prediction"],
-              "properties": {"id": SAMPLE_ID, "prediction": DIGIT}},
+              "properties": {"id": SAMPLE_ID, "prediction": DIGIT,
+                             "writer_key": {**WRITER_KEY, "description": "Only when this save created the writer: "
+                                                                         "keep it, it is not shown again."}}},
     "Sample": {"type": "object", "required": ["id", "created_at", "label", "prediction", "probabilities"],
                "properties": {
                    "id": SAMPLE_ID, "created_at": {"type": "string"}, "label": {**DIGIT, "type": ["integer", "null"]},
@@ -110,9 +115,10 @@ SCHEMAS = {
         "present_url": {"type": "string", "format": "uri"}}},
     "RoomDrawing": {"type": "object", "required": ["image"], "properties": {
         "image": ref("ImageField"), "label": {**DIGIT, "type": ["integer", "null"]}, "strokes": STROKES,
-        "writer": WRITER}},
+        "writer": WRITER, "writer_key": WRITER_KEY}},
     "RoomSent": {"type": "object", "required": ["id", "digit", "confidence"], "properties": {
-        "id": SAMPLE_ID, "digit": DIGIT, "confidence": {"type": "number"}}},
+        "id": SAMPLE_ID, "digit": DIGIT, "confidence": {"type": "number"},
+        "writer_key": {**WRITER_KEY, "description": "Only when this drawing claimed a free name."}}},
     "ModelSummary": {"type": "object", "required": ["name", "default"], "properties": {
         "name": {"type": "string"}, "architecture": {"type": ["string", "null"]},
         "parameters": {"type": ["integer", "null"]}, "mnist_test": {"type": ["number", "null"]},
@@ -133,7 +139,8 @@ PICTURE_BODY = {
             {"type": "object", "required": ["image"], "properties": {"image": ref("ImageField")}},
             ref("PredictOptions")]}},
         "multipart/form-data": {"schema": {"type": "object", "required": ["image"], "properties": {
-            "image": {"type": "string", "format": "binary"}, "writer": WRITER, "model": {"type": "string"},
+            "image": {"type": "string", "format": "binary"}, "writer": WRITER, "writer_key": WRITER_KEY,
+            "model": {"type": "string"},
             "models": {"type": "string", "enum": ["all"]}, "explain": FLAG, "steps": FLAG}}},
         **{media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in IMAGE_TYPES},
     },
@@ -144,7 +151,8 @@ QUERY_OPTIONS = [
     {"name": name, "in": "query", "required": False, "schema": schema,
      "description": f"With a multipart or raw image body: {text}"}
     for name, schema, text in [
-        ("writer", WRITER, "adapt to this writer's saved drawings."),
+        ("writer", WRITER, "adapt to this writer's saved drawings (with their key; without it, the general answer)."),
+        ("writer_key", WRITER_KEY, "the writer's key."),
         ("model", {"type": "string"}, "answer with this served model."),
         ("models", {"type": "string", "enum": ["all"]}, "add every served model's reading."),
         ("explain", FLAG, "add the evidence map."), ("steps", FLAG, "add the preprocessing's stages.")]]
@@ -157,7 +165,7 @@ def operations():
             "tags": ["Reading digits"], "summary": "Read the digit in a picture",
             "description": f"The page sends its {PAD_SIZE}×{PAD_SIZE} pad as a PNG. The answer is the likeliest digit, "
                            "its probability, all ten, and the 28×28 input the model read.",
-            "parameters": QUERY_OPTIONS, "requestBody": PICTURE_BODY,
+            "parameters": [*QUERY_OPTIONS, WRITER_KEY_HEADER], "requestBody": PICTURE_BODY,
             "responses": {**json_answer("The model's reading.", ref("Prediction")),
                           **errors(400, 413, 415, 422, 503)}}},
         "/api/models": {"get": {
@@ -174,6 +182,9 @@ def operations():
                           **json_answer("The database cannot be reached.", ref("Health"), status=503)}}},
         "/api/samples": {
             "post": {"tags": ["Saved drawings"], "summary": "Save a labelled drawing",
+                     "description": "Under a name: the first save creates the writer and answers with its key; "
+                                    "later saves need it (403 without).",
+                     "parameters": [WRITER_KEY_HEADER],
                      "requestBody": {"required": True,
                                      "content": {"application/json": {"schema": ref("SaveRequest")}}},
                      "responses": {**json_answer("Saved.", ref("Saved"), status=201),
@@ -205,8 +216,13 @@ def operations():
                                         {"type": "array", "items": ref("Writer")}), **errors(401, 403, 503)}}},
         "/api/writers/{name}": {"delete": {
             "tags": ["Writers"], "summary": "Forget a writer: delete every drawing saved under the name",
-            "parameters": [{"name": "name", "in": "path", "required": True, "schema": WRITER}],
-            "responses": {"204": {"description": "Forgotten."}, **errors(400, 403, 404, 503)}}},
+            "description": "Needs the writer's key; without it, or for a name nobody holds, 403, so the answer "
+                           "never tells whether a name exists.",
+            "security": [{"writerKey": []}],
+            "parameters": [{"name": "name", "in": "path", "required": True, "schema": WRITER}, WRITER_KEY_HEADER],
+            "responses": {**json_answer("Forgotten: how many drawings were deleted.", {
+                "type": "object", "required": ["forgotten"],
+                "properties": {"forgotten": {"type": "integer", "minimum": 0}}}), **errors(400, 403, 404, 503)}}},
         "/api/rooms": {"post": {
             "tags": ["Rooms"], "summary": "Open a room for a live demo", "security": ADMIN,
             "responses": {**json_answer("The new room and its addresses.", ref("Room"), status=201),
@@ -215,7 +231,8 @@ def operations():
             "tags": ["Rooms"], "summary": "Close a room", "security": ADMIN, "parameters": [ROOM_CODE],
             "responses": {"204": {"description": "Closed."}, **errors(401, 403, 404, 503)}}},
         "/api/rooms/{code}/drawings": {"post": {
-            "tags": ["Rooms"], "summary": "Send a drawing to a room's wall", "parameters": [ROOM_CODE],
+            "tags": ["Rooms"], "summary": "Send a drawing to a room's wall",
+            "parameters": [ROOM_CODE, WRITER_KEY_HEADER],
             "requestBody": {"required": True, "content": {"application/json": {"schema": ref("RoomDrawing")}}},
             "responses": {**json_answer("Sent: the model's reading.", ref("RoomSent"), status=201),
                           **errors(400, 403, 404, 413, 415, 422, 429, 503)}}},
@@ -254,6 +271,8 @@ def description():
             "securitySchemes": {
                 "adminToken": {"type": "http", "scheme": "bearer",
                                "description": "ADMIN_TOKEN, for clients on other machines than the server's."},
+                "writerKey": {"type": "apiKey", "in": "header", "name": "X-Writer-Key",
+                              "description": "A writer's key: saving, adapting and forgetting under their name."},
             },
         },
     }
