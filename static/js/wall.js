@@ -1,10 +1,11 @@
 // The projector wall of a room: every drawing sent, live, with the model's answer; counts per digit and,
 // for drawings sent with the digit they meant, accuracy and a confusion matrix. The presenter can hide a
-// drawing and close the room. The event stream resumes where it left off after any interruption.
+// drawing and close the room. The wall follows the room through any failure (see follow.js).
 
 import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken } from "./api.js";
 import { percent } from "./bars.js";
 import { confusionRows } from "./confusion.js";
+import { followRoom } from "./follow.js";
 
 const SHOWN = 24;
 
@@ -23,26 +24,23 @@ const drawings = new Map();
 let renderQueued = false;
 let retryAfterToken = null;
 
-const source = new EventSource(`/api/rooms/${encodeURIComponent(room)}/events`);
-source.addEventListener("drawing", (event) => {
-  const drawing = JSON.parse(event.data);
-  drawings.set(drawing.id, drawing);
-  queueRender();
-});
-source.addEventListener("hide", (event) => {
-  drawings.delete(JSON.parse(event.data).id);
-  queueRender();
-});
-source.addEventListener("closed", () => {
-  source.close();
-  status.textContent = "This room is closed.";
-  closeButton.hidden = true;
-});
-source.addEventListener("open", () => {
-  if (status.textContent === "Reconnecting…") status.textContent = "";
-});
-source.addEventListener("error", () => {
-  if (source.readyState === EventSource.CONNECTING) status.textContent = "Reconnecting…";
+const stopFollowing = followRoom(room, {
+  drawing(drawing) {
+    drawings.set(drawing.id, drawing);
+    queueRender();
+  },
+  hide({ id }) {
+    drawings.delete(id);
+    queueRender();
+  },
+  closed() {
+    stopFollowing();
+    status.textContent = "This room is closed.";
+    closeButton.hidden = true;
+  },
+}, (trouble) => {
+  if (trouble) status.textContent = "Reconnecting…";
+  else if (status.textContent === "Reconnecting…") status.textContent = "";
 });
 
 function queueRender() {

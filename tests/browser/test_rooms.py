@@ -72,13 +72,35 @@ def test_a_wall_that_reconnects_catches_up_on_what_it_missed(open_page, server_u
     wall = watch.page
     wait_until(wall, lambda: cards(wall) == [first])
     held = []
-    wall.route("**/api/rooms/*/events", lambda route: held.append(route))
+    wall.route("**/api/rooms/*/events*", lambda route: held.append(route))
     wait_until(wall, lambda: held, seconds=10)
     missed = [send_from_elsewhere(server_url, room, phone) for phone in ("b", "c")]
     assert cards(wall) == [first]
     held[0].continue_()
-    wall.unroute("**/api/rooms/*/events")
+    wall.unroute("**/api/rooms/*/events*")
     wait_until(wall, lambda: cards(wall) == [*missed[::-1], first])
     wall.wait_for_timeout(2500)
     assert cards(wall) == [*missed[::-1], first]
 
+
+
+def test_a_wall_whose_stream_got_a_503_reconnects_and_catches_up(open_page, server_url):
+    room = open_room(server_url)
+    first = send_from_elsewhere(server_url, room, "a")
+    watch = open_page(DESKTOP, f"/room/{room}/present")
+    watch.allow("error: Failed to load resource: the server responded with a status of 503 (Service Unavailable)")
+    wall = watch.page
+    wait_until(wall, lambda: cards(wall) == [first])
+    refused = []
+
+    def refuse(route):
+        refused.append(route.request.url)
+        route.fulfill(status=503, content_type="application/json", body='{"error": "database unavailable"}')
+
+    wall.route("**/api/rooms/*/events*", refuse)
+    wait_until(wall, lambda: refused, seconds=10)
+    wall.wait_for_selector("#wall-status:has-text('Reconnecting…')")
+    missed = send_from_elsewhere(server_url, room, "b")
+    wall.unroute("**/api/rooms/*/events*")
+    wait_until(wall, lambda: cards(wall) == [missed, first], seconds=30)
+    wall.wait_for_selector("#wall-status:text-is('')", state="attached")

@@ -2,11 +2,16 @@
 
 Walls follow ``GET /api/rooms/CODE/events``, a server-sent event stream that
 replays the room's events (see :mod:`webapp.rooms.store`) after the one named
-by ``Last-Event-ID``. A stream looks for new events as soon as a drawing is
-accepted in this process and at least every ``POLL_SECONDS`` otherwise, which
-is how it sees drawings that other workers and hosts took; it ends after
-``ROOM_STREAM_SECONDS`` and the browser reconnects where it left off, so a
-stream never holds a request thread for long.
+by ``Last-Event-ID``. Streams must not starve the process of request threads,
+so a stream is a short poll: it sends what is new and ends, and the browser
+asks again ``POLL_RETRY_MS`` later, from the last event it saw. Only when
+nothing is new and a seat is free (``ROOM_WAITING_STREAMS`` in the process,
+``ROOM_STREAMS_PER_CLIENT`` per client address, see :mod:`webapp.rooms.slots`)
+does a stream wait for news, for at most ``ROOM_STREAM_SECONDS``: the one or two
+walls of a class get drawings at once, and hundreds of walls poll instead of
+holding threads. A waiting stream looks as soon as a drawing is accepted in
+this process and at least every ``POLL_SECONDS``, which is how it sees
+drawings that other workers and hosts took.
 """
 
 import time
@@ -20,6 +25,7 @@ from webapp.predicting.served import default_model
 from webapp.rooms import store
 from webapp.rooms.links import links
 from webapp.rooms.news import ROOM_NEWS, News, news
+from webapp.rooms.slots import STREAM_SLOTS, Slots
 from webapp.storage.connections import close_connection
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.errors import InputError
@@ -36,6 +42,10 @@ PER_ADDRESS = (60.0, 120)
 """The same for one address, which a whole class behind one router may share."""
 POLL_SECONDS = 0.25
 KEEP_ALIVE_SECONDS = 15
+POLL_RETRY_MS = 750
+"""When a wall asks again after a stream that did not wait: sooner would cost more requests, later would let a
+drawing take over a second to reach the wall."""
+RESUME_RETRY_MS = 100
 ROOM_LIMITS = Extension[tuple[RateLimit, RateLimit]]("room_limits")
 """Per phone, per address."""
 
@@ -84,10 +94,18 @@ def hide(code, sample_id):
 
 @bp.get("/<code>/events")
 def events(code):
-    code = known(code, must_be_open=False)
+    code, is_open = store.find(code) or abort(404, description=f"there is no room {code.upper()}")
     after = last_event_id()
-    return Response(stream_with_context(event_stream(code, after)), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    client = request.remote_addr or ""
+    config = current_app.config
+    waits = is_open and STREAM_SLOTS.get().take(client, config["ROOM_WAITING_STREAMS"],
+                                                 config["ROOM_STREAMS_PER_CLIENT"])
+    response = Response(stream_with_context(event_stream(code, after, is_open, waits)),
+                        mimetype="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    if waits:
+        slots = STREAM_SLOTS.get()
+        response.call_on_close(lambda: slots.give_back(client))
+    return response
 
 
 def known(code, must_be_open=True):
@@ -115,13 +133,14 @@ def last_event_id():
     return int(text)
 
 
-def event_stream(code, after):
-    """Server-sent events: every event of the room after ``after``, then new ones as they come."""
-    yield "retry: 1000\n\n"
+def event_stream(code, after, is_open, waits):
+    """Server-sent events: the room's events after ``after``; when there are none and ``waits``, the first new
+    ones, waiting at most ``ROOM_STREAM_SECONDS``. A closed room's stream always ends with ``closed``."""
+    yield f"retry: {RESUME_RETRY_MS if waits else POLL_RETRY_MS}\n\n"
     seen = news().count
     deadline = time.monotonic() + current_app.config["ROOM_STREAM_SECONDS"]
     quiet_since = time.monotonic()
-    while time.monotonic() < deadline:
+    while True:
         rows = store.events_after(code, after)
         close_connection()
         for row in rows:
@@ -129,9 +148,12 @@ def event_stream(code, after):
             yield f"id: {row['id']}\nevent: {row['kind']}\ndata: {row['data']}\n\n"
             if row["kind"] == "closed":
                 return
-        if rows:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
+        if not is_open:
+            yield f"id: {after}\nevent: closed\ndata: {{}}\n\n"
+            return
+        if rows or not waits or time.monotonic() >= deadline:
+            return
+        if time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
             yield ": still here\n\n"
             quiet_since = time.monotonic()
         seen = news().wait(seen, POLL_SECONDS)
@@ -139,4 +161,5 @@ def event_stream(code, after):
 
 def init_app(app):
     ROOM_NEWS.init(app, News())
+    STREAM_SLOTS.init(app, Slots())
     ROOM_LIMITS.init(app, (RateLimit(*PER_CLIENT), RateLimit(*PER_ADDRESS)))

@@ -104,9 +104,14 @@ def writers():
             for writer, per_digit in found.items()]
 
 
-def delete_writer(writer):
-    """Delete a writer's samples and their vectors in one transaction; how many samples there were."""
+def delete_writer(writer, first=None):
+    """Delete a writer's samples and their vectors in one transaction; how many samples there were.
+
+    ``first(db, writer)``, if given, runs in that transaction before the samples go (rooms forget them there).
+    """
     with transaction() as db:
+        if first is not None:
+            first(db, writer)
         run(db, "DELETE FROM adaptation_vectors WHERE sample_id IN (SELECT id FROM samples WHERE writer = ?)",
             (writer,))
         return run(db, "DELETE FROM samples WHERE writer = ?", (writer,)).rowcount

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, jsonify
 
+from webapp.rooms.store import forget_writer_in_rooms
 from webapp.storage import samples
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.writers.names import valid_writer
@@ -20,6 +21,6 @@ def listing():
 @bp.delete("/<path:name>")
 def forget(name):
     """Anyone may make the app forget a name (the page's "Forget me"); writes from other sites are refused."""
-    if not samples.delete_writer(valid_writer(name)):
+    if not samples.delete_writer(valid_writer(name), first=forget_writer_in_rooms):
         abort(404, description=f"there are no drawings by {name}")
     return "", 204
