@@ -207,3 +207,11 @@ def test_each_client_may_hold_only_so_many_waiting_streams_and_the_rest_answer_a
     seated = third.get(f"/api/rooms/{room}/events", buffered=False)
     assert slots.held("192.0.2.8") == 1
     seated.close()
+
+
+def test_the_wall_says_when_phones_cannot_reach_its_address(app, client):
+    room = open_room(client)
+    assert b'id="unreachable"' in client.get(f"/room/{room}/present").data
+    app.config["PUBLIC_URL"] = "http://192.0.2.5:8000"
+    page = client.get(f"/room/{room}/present").data
+    assert b'id="unreachable"' not in page and f"http://192.0.2.5:8000/room/{room}".encode() in page

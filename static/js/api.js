@@ -84,6 +84,11 @@ export async function sendToRoom(room, { image, strokes, label, writer }, client
   });
 }
 
+/** Open a room (the presenter's; needs the admin token from other machines): {room, join_url, present_url}. */
+export async function startRoom() {
+  return (await sendPrivate("/api/rooms", { method: "POST" })).json();
+}
+
 /** Take a drawing off a room's wall (the presenter's; needs the admin token from other machines). */
 export async function hideRoomDrawing(room, id) {
   await sendPrivate(`/api/rooms/${encodeURIComponent(room)}/drawings/${id}`, { method: "DELETE" });

@@ -7,6 +7,7 @@ import { connectControls, DrawingPad } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { setUpPresentation } from "./present.js";
 import { showEmpty, showError, showResult } from "./results.js";
+import { setUpRoomStarting } from "./start-room.js";
 import { connectWriterField, currentWriter } from "./writer.js";
 
 const pad = new DrawingPad(document.getElementById("pad"));
@@ -157,6 +158,7 @@ onOpen(() => {
 });
 
 setUpPresentation();
+setUpRoomStarting();
 showEmpty();
 clearInside("Draw a digit to look inside.");
 setState("empty");

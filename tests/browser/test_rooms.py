@@ -104,3 +104,20 @@ def test_a_wall_whose_stream_got_a_503_reconnects_and_catches_up(open_page, serv
     wall.unroute("**/api/rooms/*/events*")
     wait_until(wall, lambda: cards(wall) == [missed, first], seconds=30)
     wall.wait_for_selector("#wall-status:text-is('')", state="attached")
+
+
+def test_a_room_started_from_the_drawing_page_opens_its_wall_and_closes_there(open_page):
+    watch = open_page(DESKTOP, "/?present")
+    page = watch.page
+    with page.context.expect_page() as opened:
+        page.click("#start-room")
+    wall = opened.value
+    wall.wait_for_load_state()
+    room = page.inner_text("#room-started").split()[1]
+    assert wall.url.endswith(f"/room/{room}/present") and wall.inner_text(".room-code") == room
+    assert wall.is_visible("#unreachable")
+    page.screenshot(path=str(SCREENSHOTS / "room-started-1280x800.png"))
+    wall.screenshot(path=str(SCREENSHOTS / "room-wall-unreachable-1280x800.png"))
+    page.click(f"#room-started button:has-text('Close room {room}')")
+    page.wait_for_selector(f"#room-started:has-text('Room {room} is closed.')")
+    wall.wait_for_selector("#wall-status:has-text('This room is closed.')")

@@ -2,6 +2,8 @@
 models' cards."""
 
 import io
+import ipaddress
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
@@ -46,7 +48,19 @@ def room(code):
 @bp.get("/room/<code>/present")
 def present(code):
     code, is_open = existing_room(code)
-    return page("present.html", room=code, join_url=links(code)["join_url"], is_open=is_open)
+    join_url = links(code)["join_url"]
+    return page("present.html", room=code, join_url=join_url, is_open=is_open,
+                phones_cannot_reach=is_loopback(urlsplit(join_url).hostname))
+
+
+def is_loopback(host):
+    """Whether ``host`` names this machine only, which no phone can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @bp.get("/room/<code>/qr.svg")
