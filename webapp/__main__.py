@@ -57,7 +57,8 @@ def parse_args():
                         help="port (default: $PORT or 8000)")
     parser.add_argument("--threads", type=int,
                         help="request threads per process (default 8; 4 with --workers, where processes, not "
-                             "threads, use the cores and more threads only contend for Python's lock)")
+                             "threads, use the cores and more threads only contend for Python's lock); room streams "
+                             "that stay open get ROOM_WAITING_STREAMS threads more")
     parser.add_argument("--workers", type=int, default=1,
                         help="processes to serve with (default 1; more needs gunicorn, on Linux and macOS)")
     parser.add_argument("--public-url", default=environment["PUBLIC_URL"],
@@ -132,9 +133,11 @@ def main():
     if args.lan:
         print(f"Phones on this network join rooms at {args.public_url}/room\n"
               f"Start a room from http://127.0.0.1:{args.port}/ on this computer.", flush=True)
+    # Room streams that hold a thread wait in threads of their own (webapp.rooms.routes).
+    stream_threads = app.config["ROOM_WAITING_STREAMS"]
     if args.workers > 1:
-        return serve_with_workers(args, app_settings)
-    args.threads = args.threads or THREADS
+        return serve_with_workers(args, app_settings, stream_threads)
+    args.threads = (args.threads or THREADS) + stream_threads
     # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
     # and otherwise takes a forwarded request for a stranger's, never for this machine's.
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
@@ -150,7 +153,7 @@ def refuse_a_port_in_use(host, port):
         probe.bind((host, port))
 
 
-def serve_with_workers(args, app_settings):
+def serve_with_workers(args, app_settings, stream_threads):
     """Serve with gunicorn: ``args.workers`` processes, each building its own app and model after the fork."""
     try:
         from gunicorn.app.base import BaseApplication
@@ -161,7 +164,7 @@ def serve_with_workers(args, app_settings):
     address = f"[{args.host}]" if ":" in args.host else args.host
     options = {
         "bind": f"{address}:{args.port}", "workers": args.workers, "worker_class": "gthread",
-        "threads": args.threads or THREADS_PER_WORKER, "preload_app": False, "proc_name": "digitpad",
+        "threads": (args.threads or THREADS_PER_WORKER) + stream_threads, "preload_app": False, "proc_name": "digitpad",
         "control_socket_disable": True,
         # Spreads connections evenly over the workers; without it one process often took most of them.
         "reuse_port": True,

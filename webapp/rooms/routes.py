@@ -2,16 +2,17 @@
 
 Walls follow ``GET /api/rooms/CODE/events``, a server-sent event stream that
 replays the room's events (see :mod:`webapp.rooms.store`) after the one named
-by ``Last-Event-ID``. Streams must not starve the process of request threads,
-so a stream is a short poll: it sends what is new and ends, and the browser
-asks again ``POLL_RETRY_MS`` later, from the last event it saw. Only when
-nothing is new and a seat is free (``ROOM_WAITING_STREAMS`` in the process,
-``ROOM_STREAMS_PER_CLIENT`` per client address, see :mod:`webapp.rooms.slots`)
-does a stream wait for news, for at most ``ROOM_STREAM_SECONDS``: the one or two
-walls of a class get drawings at once, and hundreds of walls poll instead of
-holding threads. A waiting stream looks as soon as a drawing is accepted in
-this process and at least every ``POLL_SECONDS``, which is how it sees
-drawings that other workers and hosts took.
+by ``Last-Event-ID``. Streams must not starve the process of request threads.
+A stream that gets a seat (``ROOM_WAITING_STREAMS`` in the process,
+``ROOM_STREAMS_PER_CLIENT`` per client address, see :mod:`webapp.rooms.slots`;
+the server adds that many request threads, so seated streams never take the
+threads predictions use) stays open for at most ``ROOM_STREAM_SECONDS`` and
+sends drawings as they come. Every other stream is a short poll: it sends what
+is new and ends, and the browser asks again ``POLL_RETRY_MS`` later from the
+last event it saw. So a class's walls get drawings at once, and hundreds of
+walls poll instead of holding threads. A seated stream looks as soon as a
+drawing is accepted in this process and at least every ``POLL_SECONDS``, which
+is how it sees drawings that other workers and hosts took.
 """
 
 import time
@@ -46,6 +47,8 @@ POLL_RETRY_MS = 750
 """When a wall asks again after a stream that did not wait: sooner would cost more requests, later would let a
 drawing take over a second to reach the wall."""
 RESUME_RETRY_MS = 100
+FEWEST_SECONDS_BETWEEN_LOOKS = 0.2
+"""A seated stream gathers the drawings of a busy room into one look at the database at most this often."""
 ROOM_LIMITS = Extension[tuple[RateLimit, RateLimit]]("room_limits")
 """Per phone, per address."""
 
@@ -98,11 +101,11 @@ def events(code):
     after = last_event_id()
     client = request.remote_addr or ""
     config = current_app.config
-    waits = is_open and STREAM_SLOTS.get().take(client, config["ROOM_WAITING_STREAMS"],
+    seated = is_open and STREAM_SLOTS.get().take(client, config["ROOM_WAITING_STREAMS"],
                                                  config["ROOM_STREAMS_PER_CLIENT"])
-    response = Response(stream_with_context(event_stream(code, after, is_open, waits)),
+    response = Response(stream_with_context(event_stream(code, after, is_open, seated)),
                         mimetype="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-    if waits:
+    if seated:
         slots = STREAM_SLOTS.get()
         response.call_on_close(lambda: slots.give_back(client))
     return response
@@ -133,14 +136,15 @@ def last_event_id():
     return int(text)
 
 
-def event_stream(code, after, is_open, waits):
-    """Server-sent events: the room's events after ``after``; when there are none and ``waits``, the first new
-    ones, waiting at most ``ROOM_STREAM_SECONDS``. A closed room's stream always ends with ``closed``."""
-    yield f"retry: {RESUME_RETRY_MS if waits else POLL_RETRY_MS}\n\n"
+def event_stream(code, after, is_open, seated):
+    """Server-sent events: the room's events after ``after``; a ``seated`` stream then goes on with new ones as
+    they come, for at most ``ROOM_STREAM_SECONDS``. A closed room's stream always ends with ``closed``."""
+    yield f"retry: {RESUME_RETRY_MS if seated else POLL_RETRY_MS}\n\n"
     seen = news().count
-    deadline = time.monotonic() + current_app.config["ROOM_STREAM_SECONDS"]
+    deadline = time.monotonic() + (current_app.config["ROOM_STREAM_SECONDS"] if seated else 0)
     quiet_since = time.monotonic()
     while True:
+        looked = time.monotonic()
         rows = store.events_after(code, after)
         close_connection()
         for row in rows:
@@ -151,12 +155,15 @@ def event_stream(code, after, is_open, waits):
         if not is_open:
             yield f"id: {after}\nevent: closed\ndata: {{}}\n\n"
             return
-        if rows or not waits or time.monotonic() >= deadline:
+        if time.monotonic() >= deadline:
             return
-        if time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
+        if rows:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
             yield ": still here\n\n"
             quiet_since = time.monotonic()
         seen = news().wait(seen, POLL_SECONDS)
+        time.sleep(max(0.0, looked + FEWEST_SECONDS_BETWEEN_LOOKS - time.monotonic()))
 
 
 def init_app(app):
