@@ -7,11 +7,12 @@ import { percent } from "./bars.js";
 import { confusionRows } from "./confusion.js";
 import { followRoom } from "./follow.js";
 
-const SHOWN = 24;
+const MOST_SHOWN = 60;
 
 const room = document.querySelector("[data-room]").dataset.room;
 const grid = document.getElementById("wall-grid");
 const count = document.getElementById("drawing-count");
+const waiting = document.getElementById("wall-waiting");
 const status = document.getElementById("wall-status");
 const digitCounts = document.getElementById("digit-counts");
 const accuracy = document.getElementById("labelled-accuracy");
@@ -55,10 +56,25 @@ function queueRender() {
 function render() {
   const all = [...drawings.values()];
   count.textContent = `(${all.length})`;
-  grid.replaceChildren(...all.slice(-SHOWN).reverse().map(card));
+  grid.replaceChildren(...all.slice(-MOST_SHOWN).reverse().map(card));
+  waiting.hidden = all.length > 0;
+  keepWhatFits();
   renderCounts(all);
   renderAccuracy(all.filter((drawing) => drawing.label !== null));
 }
+
+/** Hide the oldest cards that do not fit on the screen: nobody scrolls a projector. */
+function keepWhatFits() {
+  const bottom = grid.getBoundingClientRect().bottom;
+  const items = [...grid.children];
+  const firstCut = items.findIndex((item) => item.getBoundingClientRect().bottom > bottom + 1);
+  if (firstCut >= 0) for (const item of items.slice(firstCut)) item.hidden = true;
+}
+
+window.addEventListener("resize", () => {
+  for (const item of grid.children) item.hidden = false;
+  keepWhatFits();
+});
 
 function card(drawing) {
   const item = document.createElement("li");

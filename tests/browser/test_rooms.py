@@ -1,5 +1,6 @@
 """Room mode in the browser: a phone joins and draws by touch, the wall shows it live, hiding, catching up."""
 
+import http.client
 import json
 import urllib.request
 
@@ -121,3 +122,36 @@ def test_a_room_started_from_the_drawing_page_opens_its_wall_and_closes_there(op
     page.click(f"#room-started button:has-text('Close room {room}')")
     page.wait_for_selector(f"#room-started:has-text('Room {room} is closed.')")
     wall.wait_for_selector("#wall-status:has-text('This room is closed.')")
+
+
+def send_many(server_url, room, count):
+    """``count`` drawings from phones spread over loopback addresses, as a class's phones are over its network."""
+    body = json.dumps({"image": data_url(drawing_png(ONE)), "strokes": ONE, "label": 1})
+    host, port = server_url.removeprefix("http://").split(":")
+    for n in range(count):
+        connection = http.client.HTTPConnection(host, int(port), source_address=(f"127.0.2.{1 + n % 50}", 0))
+        connection.request("POST", f"/api/rooms/{room}/drawings", body=body,
+                           headers={"Content-Type": "application/json", "X-Client-Id": f"phone-{n}"})
+        assert connection.getresponse().status == 201
+        connection.close()
+
+
+def test_a_wall_with_200_drawings_fits_a_projector_without_scrolling(open_page, server_url):
+    room = open_room(server_url)
+    wall = open_page(DESKTOP, f"/room/{room}/present").page
+    assert wall.is_visible("#wall-waiting")
+    send_many(server_url, room, 200)
+    for width, height in ((1280, 720), (1920, 1080)):
+        wall.set_viewport_size({"width": width, "height": height})
+        wall.wait_for_selector("#drawing-count:text-is('(200)')")
+        wait_until(wall, lambda: wall.evaluate("document.documentElement.scrollHeight") <= height)
+        assert wall.evaluate("document.documentElement.scrollWidth") <= width
+        assert not wall.is_visible("#wall-waiting")
+        assert wall.eval_on_selector("#room-qr", "qr => qr.getBoundingClientRect().height") >= height / 4
+        assert wall.eval_on_selector(".wall-join .room-code", "code => parseFloat(getComputedStyle(code).fontSize)") >= 48
+        shown = wall.eval_on_selector_all("#wall-grid li:not([hidden])", "items => items.map(item => "
+                                          "item.getBoundingClientRect().bottom)")
+        assert shown and max(shown) <= height
+        assert wall.inner_text("#labelled-accuracy").startswith("Read right:") and "of 200" in wall.inner_text(
+            "#labelled-accuracy")
+        wall.screenshot(path=str(SCREENSHOTS / f"room-wall-200-{width}x{height}.png"))
