@@ -215,3 +215,20 @@ def test_the_wall_says_when_phones_cannot_reach_its_address(app, client):
     app.config["PUBLIC_URL"] = "http://192.0.2.5:8000"
     page = client.get(f"/room/{room}/present").data
     assert b'id="unreachable"' not in page and f"http://192.0.2.5:8000/room/{room}".encode() in page
+
+
+def test_a_code_can_be_typed_on_the_join_page_and_an_unknown_one_gets_that_page_again(client):
+    room = open_room(client)
+    join = client.get("/room")
+    assert join.status_code == 200 and b'name="code"' in join.data
+    assert client.get(f"/room?code={room.lower()}").headers["Location"].endswith(f"/room/{room}")
+    unknown = client.get("/room/ACDEF3")
+    assert unknown.status_code == 404 and b'name="code"' in unknown.data and b"There is no room ACDEF3" in unknown.data
+
+
+def test_a_phone_can_ask_whether_its_room_is_still_open(client):
+    room = open_room(client)
+    assert client.get(f"/api/rooms/{room.lower()}").get_json() == {"room": room, "open": True}
+    client.delete(f"/api/rooms/{room}")
+    assert client.get(f"/api/rooms/{room}").get_json() == {"room": room, "open": False}
+    assert client.get("/api/rooms/ACDEF3").status_code == 404

@@ -89,6 +89,11 @@ export async function startRoom() {
   return (await sendPrivate("/api/rooms", { method: "POST" })).json();
 }
 
+/** Whether a room still takes drawings. */
+export async function roomIsOpen(room) {
+  return (await call(`/api/rooms/${encodeURIComponent(room)}`)).open;
+}
+
 /** Take a drawing off a room's wall (the presenter's; needs the admin token from other machines). */
 export async function hideRoomDrawing(room, id) {
   await sendPrivate(`/api/rooms/${encodeURIComponent(room)}/drawings/${id}`, { method: "DELETE" });

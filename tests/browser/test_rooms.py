@@ -155,3 +155,25 @@ def test_a_wall_with_200_drawings_fits_a_projector_without_scrolling(open_page, 
         assert wall.inner_text("#labelled-accuracy").startswith("Read right:") and "of 200" in wall.inner_text(
             "#labelled-accuracy")
         wall.screenshot(path=str(SCREENSHOTS / f"room-wall-200-{width}x{height}.png"))
+
+
+def test_a_phone_sees_the_instructions_and_its_send_stops_when_the_room_closes(open_page, server_url):
+    room = open_room(server_url)
+    phone = open_page(PHONE, f"/room/{room}").page
+    assert phone.is_visible(".room-instructions")
+    assert phone.evaluate("document.querySelector('#label').getBoundingClientRect().bottom") < phone.evaluate(
+        "document.querySelector('#send').getBoundingClientRect().top")
+    api(server_url, "DELETE", f"/api/rooms/{room}")
+    phone.wait_for_selector("#room-status:has-text('This room is closed.')")
+    assert phone.is_disabled("#send")
+
+
+def test_the_join_page_takes_a_typed_code(open_page, server_url):
+    room = open_room(server_url)
+    watch = open_page(PHONE, "/room/ACDEF3")
+    watch.allow("error: Failed to load resource: the server responded with a status of 404 (NOT FOUND)")
+    page = watch.page
+    page.fill("#code", room.lower())
+    page.click("button:has-text('Join')")
+    page.wait_for_selector(f".room-code:text-is('{room}')")
+    page.screenshot(path=str(SCREENSHOTS / "room-phone-joined-360x640.png"))

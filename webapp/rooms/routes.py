@@ -60,6 +60,13 @@ def create():
     return jsonify(room=code, **links(code)), 201
 
 
+@bp.get("/<code>")
+def status(code):
+    """Whether the room is open: phones ask now and then, so that Send stops as soon as the room closes."""
+    code, is_open = store.find(code) or abort(404, description=f"there is no room {code.upper()}")
+    return jsonify(room=code, open=is_open)
+
+
 @bp.delete("/<code>")
 @admin_only
 def close(code):
