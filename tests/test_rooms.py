@@ -232,3 +232,19 @@ def test_a_phone_can_ask_whether_its_room_is_still_open(client):
     client.delete(f"/api/rooms/{room}")
     assert client.get(f"/api/rooms/{room}").get_json() == {"room": room, "open": False}
     assert client.get("/api/rooms/ACDEF3").status_code == 404
+
+
+def test_the_presenter_asks_everyone_to_draw_a_digit_and_phones_and_walls_learn_it(app, client):
+    room = open_room(client)
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": 7}).status_code == 204
+    assert client.get(f"/api/rooms/{room}").get_json()["prompt"] == 7
+    assert [(kind, data) for _, kind, data in events(client, room)] == [("prompt", {"digit": 7})]
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": None}).status_code == 204
+    assert client.get(f"/api/rooms/{room}").get_json()["prompt"] is None
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": 10}).status_code == 400
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": "7"}).status_code == 400
+    stranger = app.test_client()
+    stranger.environ_base.update(ELSEWHERE)
+    assert stranger.put(f"/api/rooms/{room}/prompt", json={"digit": 1}).status_code == 403
+    client.delete(f"/api/rooms/{room}")
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": 1}).status_code == 404

@@ -1,6 +1,6 @@
 // The phone page of a room: draw, optionally say who you are and what you drew, send it to the wall.
 
-import { ApiError, roomIsOpen, sendToRoom } from "./api.js";
+import { ApiError, roomStatus, sendToRoom } from "./api.js";
 import { percent } from "./bars.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { connectWriterField, currentWriter } from "./writer.js";
@@ -41,9 +41,21 @@ if (sendButton) {
     pad.addEventListener("change", () => { sendButton.disabled = true; });
     status.textContent = "This room is closed. Thank you for drawing!";
   };
-  const watch = setInterval(async () => {
-    if (!(await roomIsOpen(room).catch(() => true))) closed();
-  }, STATUS_EVERY_MS);
+  const promptLine = document.getElementById("room-prompt");
+  let prompted = null;
+  const follow = async () => {
+    const answer = await roomStatus(room).catch(() => null);
+    if (answer === null) return;
+    if (!answer.open) closed();
+    if (answer.prompt !== prompted) {
+      prompted = answer.prompt;
+      promptLine.hidden = prompted === null;
+      promptLine.textContent = prompted === null ? "" : `Everyone draw a ${prompted}`;
+      if (prompted !== null) label.value = String(prompted);
+    }
+  };
+  const watch = setInterval(follow, STATUS_EVERY_MS);
+  follow();
 
   sendButton.addEventListener("click", async () => {
     sendButton.disabled = true;

@@ -2,7 +2,7 @@
 // for drawings sent with the digit they meant, accuracy and a confusion matrix. The presenter can hide a
 // drawing and close the room. The wall follows the room through any failure (see follow.js).
 
-import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken } from "./api.js";
+import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken, setRoomPrompt } from "./api.js";
 import { percent } from "./bars.js";
 import { confusionRows } from "./confusion.js";
 import { followRoom } from "./follow.js";
@@ -18,6 +18,8 @@ const digitCounts = document.getElementById("digit-counts");
 const accuracy = document.getElementById("labelled-accuracy");
 const confusion = document.getElementById("wall-confusion");
 const closeButton = document.getElementById("close-room");
+const promptLine = document.getElementById("wall-prompt");
+const promptChoice = document.getElementById("prompt-choice");
 const tokenForm = document.getElementById("admin-token");
 const tokenInput = document.getElementById("admin-token-input");
 
@@ -34,8 +36,14 @@ const stopFollowing = followRoom(room, {
     drawings.delete(id);
     queueRender();
   },
+  prompt({ digit }) {
+    promptLine.hidden = digit === null;
+    promptLine.textContent = digit === null ? "" : `Everyone draw a ${digit}`;
+    promptChoice.value = digit === null ? "" : String(digit);
+  },
   closed() {
     stopFollowing();
+    promptChoice.disabled = true;
     status.textContent = "This room is closed.";
     closeButton.hidden = true;
   },
@@ -149,6 +157,11 @@ function hideDrawing(id) {
 
 closeButton.addEventListener("click", () => {
   if (window.confirm(`Close room ${room}? Phones can no longer send drawings.`)) asPresenter(() => closeRoom(room));
+});
+
+promptChoice.addEventListener("change", () => {
+  const digit = promptChoice.value === "" ? null : Number(promptChoice.value);
+  asPresenter(() => setRoomPrompt(room, digit));
 });
 
 tokenForm.addEventListener("submit", (event) => {

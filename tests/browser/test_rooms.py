@@ -177,3 +177,19 @@ def test_the_join_page_takes_a_typed_code(open_page, server_url):
     page.click("button:has-text('Join')")
     page.wait_for_selector(f".room-code:text-is('{room}')")
     page.screenshot(path=str(SCREENSHOTS / "room-phone-joined-360x640.png"))
+
+
+def test_a_phone_sees_the_prompt_and_sends_it_as_its_label_by_touch(open_page, server_url, one_of_each_digit):
+    room = open_room(server_url)
+    wall = open_page(DESKTOP, f"/room/{room}/present").page
+    wall.select_option("#prompt-choice", "7")
+    wall.wait_for_selector("#wall-prompt:has-text('Everyone draw a 7')")
+    phone = open_page(PHONE, f"/room/{room}").page
+    phone.wait_for_selector("#room-prompt:has-text('Everyone draw a 7')")
+    assert phone.input_value("#label") == "7"
+    draw_with_finger(phone, one_of_each_digit[7]["strokes"])
+    phone.click("#send")
+    phone.wait_for_selector("#room-status:has-text('Sent!')")
+    assert phone.input_value("#label") == "7"
+    wall.wait_for_selector("#labelled-accuracy:has-text('of 1 drawings sent with the digit they meant')")
+    phone.screenshot(path=str(SCREENSHOTS / "room-phone-prompt-360x640.png"))

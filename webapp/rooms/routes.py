@@ -64,7 +64,20 @@ def create():
 def status(code):
     """Whether the room is open: phones ask now and then, so that Send stops as soon as the room closes."""
     code, is_open = store.find(code) or abort(404, description=f"there is no room {code.upper()}")
-    return jsonify(room=code, open=is_open)
+    return jsonify(room=code, open=is_open, prompt=store.prompt(code))
+
+
+@bp.put("/<code>/prompt")
+@admin_only
+def set_prompt(code):
+    """``{"digit": 0-9}`` asks everyone to draw that digit (phones send it as their label); ``null`` stops."""
+    digit = json_object().get("digit")
+    if digit is not None and (type(digit) is not int or not 0 <= digit <= 9):
+        raise InputError("digit must be a whole number from 0 to 9, or null")
+    if not store.set_prompt(known(code), digit):
+        abort(404, description=f"room {code} is not open")
+    news().wake()
+    return "", 204
 
 
 @bp.delete("/<code>")

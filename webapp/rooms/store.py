@@ -2,7 +2,7 @@
 
 Each room's history is a list of events with increasing ids: ``drawing`` (a
 drawing was accepted, with the model's answer), ``hide`` (the presenter took
-one off the wall) and ``closed``. A wall replays the events after the last one
+one off the wall), ``prompt`` (the presenter asked everyone to draw a digit) and ``closed``. A wall replays the events after the last one
 it saw, which is how a reconnecting wall catches up and how every worker and
 host sees every drawing: the events live in the shared database.
 
@@ -86,6 +86,23 @@ def _hide(db, code, sample_id):
 def _drawing_event_start(sample_id):
     """How the stored event of drawing ``sample_id`` begins: ``json.dumps`` writes its ``id`` first."""
     return json.dumps({"id": sample_id})[:-1] + ",%"
+
+
+def set_prompt(code, digit):
+    """Ask everyone in an open room to draw ``digit`` (None: anything); False when the room is not open."""
+    with transaction() as db:
+        if not _open_for_writing(db, code):
+            return False
+        _add_event(db, code, "prompt", {"digit": digit})
+    return True
+
+
+def prompt(code):
+    """The digit the room was last asked to draw, or None."""
+    with transaction(write=False) as db:
+        row = run(db, "SELECT data FROM room_events WHERE room = ? AND kind = 'prompt' ORDER BY id DESC LIMIT 1",
+                  (code,)).fetchone()
+    return None if row is None else json.loads(row["data"])["digit"]
 
 
 def close(code):
