@@ -193,3 +193,4 @@ def test_a_phone_sees_the_prompt_and_sends_it_as_its_label_by_touch(open_page, s
     assert phone.input_value("#label") == "7"
     wall.wait_for_selector("#labelled-accuracy:has-text('of 1 drawings sent with the digit they meant')")
     phone.screenshot(path=str(SCREENSHOTS / "room-phone-prompt-360x640.png"))
+
