@@ -95,7 +95,7 @@ def test_a_wall_on_one_host_shows_a_drawing_sent_to_another_within_a_second(post
         stream = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
         stream.request("GET", f"/api/rooms/{room}/events")
         events = stream.getresponse()
-        assert events.status == 200 and events.readline() == b"retry: 1000\n"
+        assert events.status == 200 and events.readline().startswith(b"retry: ")
         sent = time.monotonic()
         status, drawing = call(url_a, "POST", f"/api/rooms/{room}/drawings",
                                {"image": data_url(drawing_png(SEVEN)), "label": 7})

@@ -7,6 +7,8 @@ import zipfile
 import pytest
 
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
+from webapp.rooms.routes import POLL_RETRY_MS
+from webapp.rooms.slots import STREAM_SLOTS
 from webapp.rooms.store import ALPHABET
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
@@ -117,7 +119,7 @@ def test_the_presenter_hides_a_drawing_and_closes_the_room(app):
     assert client.delete(f"/api/rooms/{room}").status_code == 404
     assert send(client, room).status_code == 404
     seen = [(kind, data.get("id")) for _, kind, data in events(client, room)]
-    assert seen == [("drawing", kept), ("drawing", hidden), ("hide", hidden), ("closed", None)]
+    assert seen == [("drawing", kept), ("hide", hidden), ("closed", None)]
     assert b"closed" in client.get(f"/room/{room}").data
 
 
@@ -177,3 +179,104 @@ def test_writes_from_other_sites_are_refused(client):
     evil = {"Origin": "https://evil.example"}
     assert client.post(f"/api/rooms/{room}/drawings", headers=evil, json={}).status_code == 403
     assert client.delete(f"/api/rooms/{room}", headers=evil).status_code == 403
+
+
+def stream_text(client, room, after=0):
+    return client.get(f"/api/rooms/{room}/events", headers={"Last-Event-ID": str(after)}).get_data(as_text=True)
+
+
+def test_a_hidden_drawing_is_replayed_only_as_its_hide_never_with_its_picture_or_writer(client):
+    room = open_room(client)
+    hidden = send(client, room, SEVEN, writer="Hidden Hannah").get_json()["id"]
+    picture = events(client, room)[0][2]["input"]
+    assert client.delete(f"/api/rooms/{room}/drawings/{hidden}").status_code == 204
+    assert [(kind, data) for _, kind, data in events(client, room)] == [("hide", {"id": hidden})]
+    assert client.delete(f"/api/rooms/{room}").status_code == 204
+    replay = stream_text(client, room)
+    assert "Hidden Hannah" not in replay and picture not in replay
+
+
+def test_forget_me_takes_the_writers_drawings_out_of_every_rooms_events(client):
+    rooms = [open_room(client), open_room(client)]
+    first = send(client, rooms[0], SEVEN, phone=rooms[0], writer="Fran").get_json()
+    again = send(client, rooms[1], SEVEN, phone=rooms[1], writer="Fran", writer_key=first["writer_key"]).get_json()
+    forgotten = [first["id"], again["id"]]
+    kept = send(client, rooms[0], ONE, phone="other", writer="Kim").get_json()["id"]
+    assert client.delete("/api/writers/Fran", headers={"X-Writer-Key": first["writer_key"]}).status_code == 200
+    assert [(kind, data["id"]) for _, kind, data in events(client, rooms[0])] == [("drawing", kept),
+                                                                                  ("hide", forgotten[0])]
+    assert [(kind, data["id"]) for _, kind, data in events(client, rooms[1])] == [("hide", forgotten[1])]
+    assert all("Fran" not in stream_text(client, room) for room in rooms)
+
+
+def test_a_closed_rooms_stream_says_so_even_to_a_wall_that_saw_everything(client):
+    room = open_room(client)
+    send(client, room)
+    client.delete(f"/api/rooms/{room}")
+    last = events(client, room)[-1][0]
+    assert [kind for _, kind, _ in events(client, room, after=last)] == ["closed"]
+    assert [kind for _, kind, _ in events(client, room, after=10**12)] == ["closed"]
+
+
+def test_each_client_may_hold_only_so_many_waiting_streams_and_the_rest_answer_at_once(app, client):
+    app.config.update(ROOM_STREAM_SECONDS=600, ROOM_STREAMS_PER_CLIENT=1, ROOM_WAITING_STREAMS=2)
+    slots = STREAM_SLOTS.get(app)
+    room = open_room(client)
+    waiting = client.get(f"/api/rooms/{room}/events", buffered=False)
+    assert slots.held("127.0.0.1") == 1
+    assert stream_text(client, room).startswith(f"retry: {POLL_RETRY_MS}")
+    assert slots.held("127.0.0.1") == 1
+    elsewhere = app.test_client()
+    elsewhere.environ_base.update(ELSEWHERE)
+    other = elsewhere.get(f"/api/rooms/{room}/events", buffered=False)
+    assert slots.held() == 2
+    third = app.test_client()
+    third.environ_base.update(REMOTE_ADDR="192.0.2.8")
+    assert stream_text(third, room).startswith(f"retry: {POLL_RETRY_MS}")
+    other.close()  # the last opened first: each open stream holds its request context
+    waiting.close()
+    assert slots.held() == 0
+    seated = third.get(f"/api/rooms/{room}/events", buffered=False)
+    assert slots.held("192.0.2.8") == 1
+    seated.close()
+
+
+def test_the_wall_says_when_phones_cannot_reach_its_address(app, client):
+    room = open_room(client)
+    assert b'id="unreachable"' in client.get(f"/room/{room}/present").data
+    app.config["PUBLIC_URL"] = "http://192.0.2.5:8000"
+    page = client.get(f"/room/{room}/present").data
+    assert b'id="unreachable"' not in page and f"http://192.0.2.5:8000/room/{room}".encode() in page
+
+
+def test_a_code_can_be_typed_on_the_join_page_and_an_unknown_one_gets_that_page_again(client):
+    room = open_room(client)
+    join = client.get("/room")
+    assert join.status_code == 200 and b'name="code"' in join.data
+    assert client.get(f"/room?code={room.lower()}").headers["Location"].endswith(f"/room/{room}")
+    unknown = client.get("/room/ACDEF3")
+    assert unknown.status_code == 404 and b'name="code"' in unknown.data and b"There is no room ACDEF3" in unknown.data
+
+
+def test_a_phone_can_ask_whether_its_room_is_still_open(client):
+    room = open_room(client)
+    assert client.get(f"/api/rooms/{room.lower()}").get_json() == {"room": room, "open": True, "prompt": None}
+    client.delete(f"/api/rooms/{room}")
+    assert client.get(f"/api/rooms/{room}").get_json() == {"room": room, "open": False, "prompt": None}
+    assert client.get("/api/rooms/ACDEF3").status_code == 404
+
+
+def test_the_presenter_asks_everyone_to_draw_a_digit_and_phones_and_walls_learn_it(app, client):
+    room = open_room(client)
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": 7}).status_code == 204
+    assert client.get(f"/api/rooms/{room}").get_json()["prompt"] == 7
+    assert [(kind, data) for _, kind, data in events(client, room)] == [("prompt", {"digit": 7})]
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": None}).status_code == 204
+    assert client.get(f"/api/rooms/{room}").get_json()["prompt"] is None
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": 10}).status_code == 400
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": "7"}).status_code == 400
+    stranger = app.test_client()
+    stranger.environ_base.update(ELSEWHERE)
+    assert stranger.put(f"/api/rooms/{room}/prompt", json={"digit": 1}).status_code == 403
+    client.delete(f"/api/rooms/{room}")
+    assert client.put(f"/api/rooms/{room}/prompt", json={"digit": 1}).status_code == 404

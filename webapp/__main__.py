@@ -9,6 +9,7 @@ database (use ``DATABASE_URL`` when the workers run on several hosts).
 import argparse
 import ctypes
 import ctypes.util
+import ipaddress
 import os
 import socket
 import sys
@@ -49,11 +50,15 @@ def parse_args():
     environment = settings_from_environment()
     parser = argparse.ArgumentParser(prog="python -m webapp", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--lan", action="store_true",
+                        help="serve a class on this local network: listen on every address and put this machine's "
+                             "network address in rooms' QR codes and links")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)),
                         help="port (default: $PORT or 8000)")
     parser.add_argument("--threads", type=int,
                         help="request threads per process (default 8; 4 with --workers, where processes, not "
-                             "threads, use the cores and more threads only contend for Python's lock)")
+                             "threads, use the cores and more threads only contend for Python's lock); room streams "
+                             "that stay open get ROOM_WAITING_STREAMS threads more")
     parser.add_argument("--workers", type=int, default=1,
                         help="processes to serve with (default 1; more needs gunicorn, on Linux and macOS)")
     parser.add_argument("--public-url", default=environment["PUBLIC_URL"],
@@ -71,6 +76,8 @@ def settings(args):
     address (0.0.0.0), which says nothing of the name people will use.
     """
     trusted = settings_from_environment()["TRUSTED_HOSTS"]
+    if args.lan:
+        args.host, args.public_url = "0.0.0.0", lan_url(network_address(), args.port)
     if args.public_url:
         public_host(args.public_url)
     if args.host in WILDCARDS:
@@ -80,6 +87,27 @@ def settings(args):
     else:
         trusted.append(args.host)
     return {"PUBLIC_URL": args.public_url, "BEHIND_PROXY": args.behind_proxy, "TRUSTED_HOSTS": trusted}
+
+
+def network_address():
+    """This machine's address on its local network; ValueError when it has none but loopback.
+
+    Connecting a UDP socket only picks the route (and so the address) the system would use: nothing is sent.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            address = probe.getsockname()[0]
+        except OSError:
+            address = "127.0.0.1"
+    if ipaddress.ip_address(address).is_loopback or address == "0.0.0.0":
+        raise ValueError("--lan: this machine has no network address; join a Wi-Fi or wired network first")
+    return address
+
+
+def lan_url(address, port):
+    """The address phones on the local network open."""
+    return f"http://{address}:{port}"
 
 
 def main():
@@ -102,9 +130,14 @@ def main():
     processes = f" in {args.workers} processes" if args.workers > 1 else ""
     print(f"Digit Pad is serving model {model.name} at http://{args.host}:{args.port}/"
           f"{processes}", flush=True)
+    if args.lan:
+        print(f"Phones on this network join rooms at {args.public_url}/room\n"
+              f"Start a room from http://127.0.0.1:{args.port}/ on this computer.", flush=True)
+    # Room streams that hold a thread wait in threads of their own (webapp.rooms.routes).
+    stream_threads = app.config["ROOM_WAITING_STREAMS"]
     if args.workers > 1:
-        return serve_with_workers(args, app_settings)
-    args.threads = args.threads or THREADS
+        return serve_with_workers(args, app_settings, stream_threads)
+    args.threads = (args.threads or THREADS) + stream_threads
     # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
     # and otherwise takes a forwarded request for a stranger's, never for this machine's.
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
@@ -120,7 +153,7 @@ def refuse_a_port_in_use(host, port):
         probe.bind((host, port))
 
 
-def serve_with_workers(args, app_settings):
+def serve_with_workers(args, app_settings, stream_threads):
     """Serve with gunicorn: ``args.workers`` processes, each building its own app and model after the fork."""
     try:
         from gunicorn.app.base import BaseApplication
@@ -131,7 +164,7 @@ def serve_with_workers(args, app_settings):
     address = f"[{args.host}]" if ":" in args.host else args.host
     options = {
         "bind": f"{address}:{args.port}", "workers": args.workers, "worker_class": "gthread",
-        "threads": args.threads or THREADS_PER_WORKER, "preload_app": False, "proc_name": "digitpad",
+        "threads": (args.threads or THREADS_PER_WORKER) + stream_threads, "preload_app": False, "proc_name": "digitpad",
         "control_socket_disable": True,
         # Spreads connections evenly over the workers; without it one process often took most of them.
         "reuse_port": True,

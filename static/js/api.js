@@ -82,6 +82,23 @@ export async function sendToRoom(room, { image, strokes, label, who }, clientId)
   });
 }
 
+/** Open a room (the presenter's; needs the admin token from other machines): {room, join_url, present_url}. */
+export async function startRoom() {
+  return (await sendPrivate("/api/rooms", { method: "POST" })).json();
+}
+
+/** Whether a room still takes drawings, and the digit everyone is asked to draw: {room, open, prompt}. */
+export async function roomStatus(room) {
+  return call(`/api/rooms/${encodeURIComponent(room)}`);
+}
+
+/** Ask everyone in a room to draw a digit (null: anything); the presenter's. */
+export async function setRoomPrompt(room, digit) {
+  await sendPrivate(`/api/rooms/${encodeURIComponent(room)}/prompt`, {
+    method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ digit }),
+  });
+}
+
 /** Take a drawing off a room's wall (the presenter's; needs the admin token from other machines). */
 export async function hideRoomDrawing(room, id) {
   await sendPrivate(`/api/rooms/${encodeURIComponent(room)}/drawings/${id}`, { method: "DELETE" });

@@ -7,6 +7,7 @@ import { connectControls, DrawingPad, whenFinished } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { setUpPresentation } from "./present.js";
 import { showEmpty, showError, showResult } from "./results.js";
+import { setUpRoomStarting } from "./start-room.js";
 import { connectWriterField, currentWriter, forgetCurrentWriter, writerFields } from "./writer.js";
 
 const pad = new DrawingPad(document.getElementById("pad"));
@@ -169,6 +170,7 @@ onOpen(() => {
 });
 
 setUpPresentation();
+setUpRoomStarting();
 showEmpty();
 clearInside("Draw a digit to look inside.");
 setState("empty");

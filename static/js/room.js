@@ -1,11 +1,12 @@
 // The phone page of a room: draw, optionally say who you are and what you drew, send it to the wall.
 
-import { ApiError, sendToRoom } from "./api.js";
+import { ApiError, roomStatus, sendToRoom } from "./api.js";
 import { percent } from "./bars.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { connectWriterField, keepKey, writerFields } from "./writer.js";
 
 const CLIENT_KEY = "digitpad-client-id";
+const STATUS_EVERY_MS = 5000;
 
 const room = document.querySelector("[data-room]").dataset.room;
 const status = document.getElementById("room-status");
@@ -34,6 +35,28 @@ if (sendButton) {
     sendButton.disabled = pad.isEmpty;
   });
 
+  const closed = () => {
+    clearInterval(watch);
+    sendButton.disabled = true;
+    pad.addEventListener("change", () => { sendButton.disabled = true; });
+    status.textContent = "This room is closed. Thank you for drawing!";
+  };
+  const promptLine = document.getElementById("room-prompt");
+  let prompted = null;
+  const follow = async () => {
+    const answer = await roomStatus(room).catch(() => null);
+    if (answer === null) return;
+    if (!answer.open) closed();
+    if (answer.prompt !== prompted) {
+      prompted = answer.prompt;
+      promptLine.hidden = prompted === null;
+      promptLine.textContent = prompted === null ? "" : `Everyone draw a ${prompted}`;
+      if (prompted !== null) label.value = String(prompted);
+    }
+  };
+  const watch = setInterval(follow, STATUS_EVERY_MS);
+  follow();
+
   sendButton.addEventListener("click", async () => {
     sendButton.disabled = true;
     status.textContent = "Sending…";
@@ -44,10 +67,12 @@ if (sendButton) {
       keepKey(drawing.who, answer);
       status.textContent = `Sent! The model read ${answer.digit} (${percent(answer.confidence)} sure).`;
       pad.clear();
-      label.value = "";
     } catch (error) {
-      status.textContent = error instanceof ApiError && error.status === 404
-        ? "This room is closed. Thank you for drawing!" : `Not sent: ${error.message}`;
+      if (error instanceof ApiError && error.status === 404) {
+        closed();
+        return;
+      }
+      status.textContent = `Not sent: ${error.message}`;
       sendButton.disabled = pad.isEmpty;
     }
   });

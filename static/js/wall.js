@@ -1,21 +1,25 @@
 // The projector wall of a room: every drawing sent, live, with the model's answer; counts per digit and,
 // for drawings sent with the digit they meant, accuracy and a confusion matrix. The presenter can hide a
-// drawing and close the room. The event stream resumes where it left off after any interruption.
+// drawing and close the room. The wall follows the room through any failure (see follow.js).
 
-import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken } from "./api.js";
+import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken, setRoomPrompt } from "./api.js";
 import { percent } from "./bars.js";
 import { confusionRows } from "./confusion.js";
+import { followRoom } from "./follow.js";
 
-const SHOWN = 24;
+const MOST_SHOWN = 60;
 
 const room = document.querySelector("[data-room]").dataset.room;
 const grid = document.getElementById("wall-grid");
 const count = document.getElementById("drawing-count");
+const waiting = document.getElementById("wall-waiting");
 const status = document.getElementById("wall-status");
 const digitCounts = document.getElementById("digit-counts");
 const accuracy = document.getElementById("labelled-accuracy");
 const confusion = document.getElementById("wall-confusion");
 const closeButton = document.getElementById("close-room");
+const promptLine = document.getElementById("wall-prompt");
+const promptChoice = document.getElementById("prompt-choice");
 const tokenForm = document.getElementById("admin-token");
 const tokenInput = document.getElementById("admin-token-input");
 
@@ -23,26 +27,29 @@ const drawings = new Map();
 let renderQueued = false;
 let retryAfterToken = null;
 
-const source = new EventSource(`/api/rooms/${encodeURIComponent(room)}/events`);
-source.addEventListener("drawing", (event) => {
-  const drawing = JSON.parse(event.data);
-  drawings.set(drawing.id, drawing);
-  queueRender();
-});
-source.addEventListener("hide", (event) => {
-  drawings.delete(JSON.parse(event.data).id);
-  queueRender();
-});
-source.addEventListener("closed", () => {
-  source.close();
-  status.textContent = "This room is closed.";
-  closeButton.hidden = true;
-});
-source.addEventListener("open", () => {
-  if (status.textContent === "Reconnecting…") status.textContent = "";
-});
-source.addEventListener("error", () => {
-  if (source.readyState === EventSource.CONNECTING) status.textContent = "Reconnecting…";
+const stopFollowing = followRoom(room, {
+  drawing(drawing) {
+    drawings.set(drawing.id, drawing);
+    queueRender();
+  },
+  hide({ id }) {
+    drawings.delete(id);
+    queueRender();
+  },
+  prompt({ digit }) {
+    promptLine.hidden = digit === null;
+    promptLine.textContent = digit === null ? "" : `Everyone draw a ${digit}`;
+    promptChoice.value = digit === null ? "" : String(digit);
+  },
+  closed() {
+    stopFollowing();
+    promptChoice.disabled = true;
+    status.textContent = "This room is closed.";
+    closeButton.hidden = true;
+  },
+}, (trouble) => {
+  if (trouble) status.textContent = "Reconnecting…";
+  else if (status.textContent === "Reconnecting…") status.textContent = "";
 });
 
 function queueRender() {
@@ -57,10 +64,25 @@ function queueRender() {
 function render() {
   const all = [...drawings.values()];
   count.textContent = `(${all.length})`;
-  grid.replaceChildren(...all.slice(-SHOWN).reverse().map(card));
+  grid.replaceChildren(...all.slice(-MOST_SHOWN).reverse().map(card));
+  waiting.hidden = all.length > 0;
+  keepWhatFits();
   renderCounts(all);
   renderAccuracy(all.filter((drawing) => drawing.label !== null));
 }
+
+/** Hide the oldest cards that do not fit on the screen: nobody scrolls a projector. */
+function keepWhatFits() {
+  const bottom = grid.getBoundingClientRect().bottom;
+  const items = [...grid.children];
+  const firstCut = items.findIndex((item) => item.getBoundingClientRect().bottom > bottom + 1);
+  if (firstCut >= 0) for (const item of items.slice(firstCut)) item.hidden = true;
+}
+
+window.addEventListener("resize", () => {
+  for (const item of grid.children) item.hidden = false;
+  keepWhatFits();
+});
 
 function card(drawing) {
   const item = document.createElement("li");
@@ -135,6 +157,11 @@ function hideDrawing(id) {
 
 closeButton.addEventListener("click", () => {
   if (window.confirm(`Close room ${room}? Phones can no longer send drawings.`)) asPresenter(() => closeRoom(room));
+});
+
+promptChoice.addEventListener("change", () => {
+  const digit = promptChoice.value === "" ? null : Number(promptChoice.value);
+  asPresenter(() => setRoomPrompt(room, digit));
 });
 
 tokenForm.addEventListener("submit", (event) => {

@@ -129,6 +129,8 @@ def test_a_rooms_phone_page_and_wall(open_page, axe_script, server_url, one_of_e
     wall = open_page(ACCESSIBLE_DESKTOP, f"/room/{room}/present").page
     wall.wait_for_selector("#wall-grid li")
     assert_accessible(wall, axe_script, "/room/CODE/present with a drawing")
+    join = open_page(ACCESSIBLE_DESKTOP, "/room").page
+    assert_accessible(join, axe_script, "/room, where a code is typed")
 
 
 def test_the_look_inside_panel(open_page, axe_script, one_of_each_digit):

@@ -173,3 +173,10 @@ def test_the_model_page_shows_every_served_models_card(open_page, server_url):
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "model-page-1280x800.png")
 
+
+def test_presentation_mode_says_how_to_leave_and_esc_leaves_it(open_page):
+    page = open_page(DESKTOP, "/?present").page
+    assert page.inner_text("#present") == "Leave presentation mode (Esc)"
+    page.keyboard.press("Escape")
+    page.wait_for_selector("body:not(.presenting)")
+    assert page.inner_text("#present") == "Presentation mode" and "present" not in page.url.split("/")[-1]

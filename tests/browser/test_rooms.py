@@ -1,5 +1,6 @@
 """Room mode in the browser: a phone joins and draws by touch, the wall shows it live, hiding, catching up."""
 
+import http.client
 import json
 import urllib.request
 
@@ -72,13 +73,124 @@ def test_a_wall_that_reconnects_catches_up_on_what_it_missed(open_page, server_u
     wall = watch.page
     wait_until(wall, lambda: cards(wall) == [first])
     held = []
-    wall.route("**/api/rooms/*/events", lambda route: held.append(route))
+    wall.route("**/api/rooms/*/events*", lambda route: held.append(route))
     wait_until(wall, lambda: held, seconds=10)
     missed = [send_from_elsewhere(server_url, room, phone) for phone in ("b", "c")]
     assert cards(wall) == [first]
     held[0].continue_()
-    wall.unroute("**/api/rooms/*/events")
+    wall.unroute("**/api/rooms/*/events*")
     wait_until(wall, lambda: cards(wall) == [*missed[::-1], first])
     wall.wait_for_timeout(2500)
     assert cards(wall) == [*missed[::-1], first]
+
+
+
+def test_a_wall_whose_stream_got_a_503_reconnects_and_catches_up(open_page, server_url):
+    room = open_room(server_url)
+    first = send_from_elsewhere(server_url, room, "a")
+    watch = open_page(DESKTOP, f"/room/{room}/present")
+    watch.allow("error: Failed to load resource: the server responded with a status of 503 (Service Unavailable)")
+    wall = watch.page
+    wait_until(wall, lambda: cards(wall) == [first])
+    refused = []
+
+    def refuse(route):
+        refused.append(route.request.url)
+        route.fulfill(status=503, content_type="application/json", body='{"error": "database unavailable"}')
+
+    wall.route("**/api/rooms/*/events*", refuse)
+    wait_until(wall, lambda: refused, seconds=10)
+    wall.wait_for_selector("#wall-status:has-text('Reconnecting…')")
+    missed = send_from_elsewhere(server_url, room, "b")
+    wall.unroute("**/api/rooms/*/events*")
+    wait_until(wall, lambda: cards(wall) == [missed, first], seconds=30)
+    wall.wait_for_selector("#wall-status:text-is('')", state="attached")
+
+
+def test_a_room_started_from_the_drawing_page_opens_its_wall_and_closes_there(open_page):
+    watch = open_page(DESKTOP, "/?present")
+    page = watch.page
+    with page.context.expect_page() as opened:
+        page.click("#start-room")
+    wall = opened.value
+    wall.wait_for_load_state()
+    room = page.inner_text("#room-started").split()[1]
+    assert wall.url.endswith(f"/room/{room}/present") and wall.inner_text(".room-code") == room
+    assert wall.is_visible("#unreachable")
+    page.screenshot(path=str(SCREENSHOTS / "room-started-1280x800.png"))
+    wall.screenshot(path=str(SCREENSHOTS / "room-wall-unreachable-1280x800.png"))
+    page.click(f"#room-started button:has-text('Close room {room}')")
+    page.wait_for_selector(f"#room-started:has-text('Room {room} is closed.')")
+    wall.wait_for_selector("#wall-status:has-text('This room is closed.')")
+
+
+def send_many(server_url, room, count):
+    """``count`` drawings from phones spread over loopback addresses, as a class's phones are over its network."""
+    body = json.dumps({"image": data_url(drawing_png(ONE)), "strokes": ONE, "label": 1})
+    host, port = server_url.removeprefix("http://").split(":")
+    for n in range(count):
+        connection = http.client.HTTPConnection(host, int(port), source_address=(f"127.0.2.{1 + n % 50}", 0))
+        connection.request("POST", f"/api/rooms/{room}/drawings", body=body,
+                           headers={"Content-Type": "application/json", "X-Client-Id": f"phone-{n}"})
+        assert connection.getresponse().status == 201
+        connection.close()
+
+
+def test_a_wall_with_200_drawings_fits_a_projector_without_scrolling(open_page, server_url):
+    room = open_room(server_url)
+    wall = open_page(DESKTOP, f"/room/{room}/present").page
+    assert wall.is_visible("#wall-waiting")
+    send_many(server_url, room, 200)
+    for width, height in ((1280, 720), (1920, 1080)):
+        wall.set_viewport_size({"width": width, "height": height})
+        wall.wait_for_selector("#drawing-count:text-is('(200)')")
+        wait_until(wall, lambda: wall.evaluate("document.documentElement.scrollHeight") <= height)
+        assert wall.evaluate("document.documentElement.scrollWidth") <= width
+        assert not wall.is_visible("#wall-waiting")
+        assert wall.eval_on_selector("#room-qr", "qr => qr.getBoundingClientRect().height") >= height / 4
+        assert wall.eval_on_selector(".wall-join .room-code", "code => parseFloat(getComputedStyle(code).fontSize)") >= 48
+        shown = wall.eval_on_selector_all("#wall-grid li:not([hidden])", "items => items.map(item => "
+                                          "item.getBoundingClientRect().bottom)")
+        assert shown and max(shown) <= height
+        assert wall.inner_text("#labelled-accuracy").startswith("Read right:") and "of 200" in wall.inner_text(
+            "#labelled-accuracy")
+        wall.screenshot(path=str(SCREENSHOTS / f"room-wall-200-{width}x{height}.png"))
+
+
+def test_a_phone_sees_the_instructions_and_its_send_stops_when_the_room_closes(open_page, server_url):
+    room = open_room(server_url)
+    phone = open_page(PHONE, f"/room/{room}").page
+    assert phone.is_visible(".room-instructions")
+    assert phone.evaluate("document.querySelector('#label').getBoundingClientRect().bottom") < phone.evaluate(
+        "document.querySelector('#send').getBoundingClientRect().top")
+    api(server_url, "DELETE", f"/api/rooms/{room}")
+    phone.wait_for_selector("#room-status:has-text('This room is closed.')")
+    assert phone.is_disabled("#send")
+
+
+def test_the_join_page_takes_a_typed_code(open_page, server_url):
+    room = open_room(server_url)
+    watch = open_page(PHONE, "/room/ACDEF3")
+    watch.allow("error: Failed to load resource: the server responded with a status of 404 (NOT FOUND)")
+    page = watch.page
+    page.fill("#code", room.lower())
+    page.click("button:has-text('Join')")
+    page.wait_for_selector(f".room-code:text-is('{room}')")
+    page.screenshot(path=str(SCREENSHOTS / "room-phone-joined-360x640.png"))
+
+
+def test_a_phone_sees_the_prompt_and_sends_it_as_its_label_by_touch(open_page, server_url, one_of_each_digit):
+    room = open_room(server_url)
+    wall = open_page(DESKTOP, f"/room/{room}/present").page
+    wall.select_option("#prompt-choice", "7")
+    wall.wait_for_selector("#wall-prompt:has-text('Everyone draw a 7')")
+    phone = open_page(PHONE, f"/room/{room}").page
+    phone.wait_for_selector("#room-prompt:has-text('Everyone draw a 7')")
+    assert phone.input_value("#label") == "7"
+    draw_with_finger(phone, one_of_each_digit[7]["strokes"])
+    phone.click("#send")
+    phone.wait_for_selector("#room-status:has-text('Sent!')")
+    assert phone.input_value("#label") == "7"
+    wall.wait_for_selector("#labelled-accuracy:has-text('of 1 drawings sent with the digit they meant')")
+    phone.screenshot(path=str(SCREENSHOTS / "room-phone-prompt-360x640.png"))
 

@@ -116,6 +116,9 @@ SCHEMAS = {
     "RoomDrawing": {"type": "object", "required": ["image"], "properties": {
         "image": ref("ImageField"), "label": {**DIGIT, "type": ["integer", "null"]}, "strokes": STROKES,
         "writer": WRITER, "writer_key": WRITER_KEY}},
+    "RoomStatus": {"type": "object", "required": ["room", "open", "prompt"], "properties": {
+        "room": {"type": "string"}, "open": {"type": "boolean"},
+        "prompt": {**DIGIT, "type": ["integer", "null"], "description": "The digit everyone is asked to draw."}}},
     "RoomSent": {"type": "object", "required": ["id", "digit", "confidence"], "properties": {
         "id": SAMPLE_ID, "digit": DIGIT, "confidence": {"type": "number"},
         "writer_key": {**WRITER_KEY, "description": "Only when this drawing claimed a free name."}}},
@@ -227,9 +230,18 @@ def operations():
             "tags": ["Rooms"], "summary": "Open a room for a live demo", "security": ADMIN,
             "responses": {**json_answer("The new room and its addresses.", ref("Room"), status=201),
                           **errors(401, 403, 503)}}},
-        "/api/rooms/{code}": {"delete": {
-            "tags": ["Rooms"], "summary": "Close a room", "security": ADMIN, "parameters": [ROOM_CODE],
-            "responses": {"204": {"description": "Closed."}, **errors(401, 403, 404, 503)}}},
+        "/api/rooms/{code}": {
+            "get": {"tags": ["Rooms"], "summary": "Whether a room is open, and the digit everyone is asked to draw",
+                    "parameters": [ROOM_CODE],
+                    "responses": {**json_answer("The room.", ref("RoomStatus")), **errors(400, 404, 503)}},
+            "delete": {"tags": ["Rooms"], "summary": "Close a room", "security": ADMIN, "parameters": [ROOM_CODE],
+                       "responses": {"204": {"description": "Closed."}, **errors(401, 403, 404, 503)}}},
+        "/api/rooms/{code}/prompt": {"put": {
+            "tags": ["Rooms"], "summary": "Ask everyone in a room to draw a digit (null: stop asking)",
+            "security": ADMIN, "parameters": [ROOM_CODE],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["digit"], "properties": {"digit": {**DIGIT, "type": ["integer", "null"]}}}}}},
+            "responses": {"204": {"description": "Phones and walls are told."}, **errors(400, 401, 403, 404, 503)}}},
         "/api/rooms/{code}/drawings": {"post": {
             "tags": ["Rooms"], "summary": "Send a drawing to a room's wall",
             "parameters": [ROOM_CODE, WRITER_KEY_HEADER],

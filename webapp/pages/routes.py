@@ -2,8 +2,10 @@
 models' cards."""
 
 import io
+import ipaddress
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
 from recognition.pad import PAD_SIZE, PEN_WIDTH
 from webapp.predicting.served import default_model, served_models
@@ -37,16 +39,40 @@ def saved():
     return page("samples.html")
 
 
+@bp.get("/room")
+def join():
+    """Where a room's code can be typed; the form sends it back here as ``?code=``."""
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("pages.room", code=code.upper()[:16]))
+    return page("join.html")
+
+
 @bp.get("/room/<code>")
 def room(code):
-    code, is_open = existing_room(code)
+    found = store.find(code)
+    if found is None:
+        return page("join.html", unknown=code.upper()[:16]), 404
+    code, is_open = found
     return page("room.html", room=code, is_open=is_open)
 
 
 @bp.get("/room/<code>/present")
 def present(code):
     code, is_open = existing_room(code)
-    return page("present.html", room=code, join_url=links(code)["join_url"], is_open=is_open)
+    join_url = links(code)["join_url"]
+    return page("present.html", room=code, join_url=join_url, is_open=is_open,
+                phones_cannot_reach=is_loopback(urlsplit(join_url).hostname))
+
+
+def is_loopback(host):
+    """Whether ``host`` names this machine only, which no phone can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @bp.get("/room/<code>/qr.svg")

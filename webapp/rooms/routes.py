@@ -2,11 +2,17 @@
 
 Walls follow ``GET /api/rooms/CODE/events``, a server-sent event stream that
 replays the room's events (see :mod:`webapp.rooms.store`) after the one named
-by ``Last-Event-ID``. A stream looks for new events as soon as a drawing is
-accepted in this process and at least every ``POLL_SECONDS`` otherwise, which
-is how it sees drawings that other workers and hosts took; it ends after
-``ROOM_STREAM_SECONDS`` and the browser reconnects where it left off, so a
-stream never holds a request thread for long.
+by ``Last-Event-ID``. Streams must not starve the process of request threads.
+A stream that gets a seat (``ROOM_WAITING_STREAMS`` in the process,
+``ROOM_STREAMS_PER_CLIENT`` per client address, see :mod:`webapp.rooms.slots`;
+the server adds that many request threads, so seated streams never take the
+threads predictions use) stays open for at most ``ROOM_STREAM_SECONDS`` and
+sends drawings as they come. Every other stream is a short poll: it sends what
+is new and ends, and the browser asks again ``POLL_RETRY_MS`` later from the
+last event it saw. So a class's walls get drawings at once, and hundreds of
+walls poll instead of holding threads. A seated stream looks as soon as a
+drawing is accepted in this process and at least every ``POLL_SECONDS``, which
+is how it sees drawings that other workers and hosts took.
 """
 
 import time
@@ -20,6 +26,7 @@ from webapp.predicting.served import default_model
 from webapp.rooms import store
 from webapp.rooms.links import links
 from webapp.rooms.news import ROOM_NEWS, News, news
+from webapp.rooms.slots import STREAM_SLOTS, Slots
 from webapp.storage.connections import close_connection
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.errors import InputError
@@ -37,6 +44,12 @@ PER_ADDRESS = (60.0, 120)
 """The same for one address, which a whole class behind one router may share."""
 POLL_SECONDS = 0.25
 KEEP_ALIVE_SECONDS = 15
+POLL_RETRY_MS = 750
+"""When a wall asks again after a stream that did not wait: sooner would cost more requests, later would let a
+drawing take over a second to reach the wall."""
+RESUME_RETRY_MS = 100
+FEWEST_SECONDS_BETWEEN_LOOKS = 0.2
+"""A seated stream gathers the drawings of a busy room into one look at the database at most this often."""
 ROOM_LIMITS = Extension[tuple[RateLimit, RateLimit]]("room_limits")
 """Per phone, per address."""
 
@@ -46,6 +59,26 @@ ROOM_LIMITS = Extension[tuple[RateLimit, RateLimit]]("room_limits")
 def create():
     code = store.create()
     return jsonify(room=code, **links(code)), 201
+
+
+@bp.get("/<code>")
+def status(code):
+    """Whether the room is open: phones ask now and then, so that Send stops as soon as the room closes."""
+    code, is_open = store.find(code) or abort(404, description=f"there is no room {code.upper()}")
+    return jsonify(room=code, open=is_open, prompt=store.prompt(code))
+
+
+@bp.put("/<code>/prompt")
+@admin_only
+def set_prompt(code):
+    """``{"digit": 0-9}`` asks everyone to draw that digit (phones send it as their label); ``null`` stops."""
+    digit = json_object().get("digit")
+    if digit is not None and (type(digit) is not int or not 0 <= digit <= 9):
+        raise InputError("digit must be a whole number from 0 to 9, or null")
+    if not store.set_prompt(known(code), digit):
+        abort(404, description=f"room {code} is not open")
+    news().wake()
+    return "", 204
 
 
 @bp.delete("/<code>")
@@ -96,10 +129,18 @@ def hide(code, sample_id):
 
 @bp.get("/<code>/events")
 def events(code):
-    code = known(code, must_be_open=False)
+    code, is_open = store.find(code) or abort(404, description=f"there is no room {code.upper()}")
     after = last_event_id()
-    return Response(stream_with_context(event_stream(code, after)), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    client = request.remote_addr or ""
+    config = current_app.config
+    seated = is_open and STREAM_SLOTS.get().take(client, config["ROOM_WAITING_STREAMS"],
+                                                 config["ROOM_STREAMS_PER_CLIENT"])
+    response = Response(stream_with_context(event_stream(code, after, is_open, seated)),
+                        mimetype="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    if seated:
+        slots = STREAM_SLOTS.get()
+        response.call_on_close(lambda: slots.give_back(client))
+    return response
 
 
 def known(code, must_be_open=True):
@@ -127,13 +168,15 @@ def last_event_id():
     return int(text)
 
 
-def event_stream(code, after):
-    """Server-sent events: every event of the room after ``after``, then new ones as they come."""
-    yield "retry: 1000\n\n"
+def event_stream(code, after, is_open, seated):
+    """Server-sent events: the room's events after ``after``; a ``seated`` stream then goes on with new ones as
+    they come, for at most ``ROOM_STREAM_SECONDS``. A closed room's stream always ends with ``closed``."""
+    yield f"retry: {RESUME_RETRY_MS if seated else POLL_RETRY_MS}\n\n"
     seen = news().count
-    deadline = time.monotonic() + current_app.config["ROOM_STREAM_SECONDS"]
+    deadline = time.monotonic() + (current_app.config["ROOM_STREAM_SECONDS"] if seated else 0)
     quiet_since = time.monotonic()
-    while time.monotonic() < deadline:
+    while True:
+        looked = time.monotonic()
         rows = store.events_after(code, after)
         close_connection()
         for row in rows:
@@ -141,14 +184,21 @@ def event_stream(code, after):
             yield f"id: {row['id']}\nevent: {row['kind']}\ndata: {row['data']}\n\n"
             if row["kind"] == "closed":
                 return
+        if not is_open:
+            yield f"id: {after}\nevent: closed\ndata: {{}}\n\n"
+            return
+        if time.monotonic() >= deadline:
+            return
         if rows:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
             yield ": still here\n\n"
             quiet_since = time.monotonic()
         seen = news().wait(seen, POLL_SECONDS)
+        time.sleep(max(0.0, looked + FEWEST_SECONDS_BETWEEN_LOOKS - time.monotonic()))
 
 
 def init_app(app):
     ROOM_NEWS.init(app, News())
+    STREAM_SLOTS.init(app, Slots())
     ROOM_LIMITS.init(app, (RateLimit(*PER_CLIENT), RateLimit(*PER_ADDRESS)))

@@ -2,9 +2,12 @@
 
 Each room's history is a list of events with increasing ids: ``drawing`` (a
 drawing was accepted, with the model's answer), ``hide`` (the presenter took
-one off the wall) and ``closed``. A wall replays the events after the last one
+one off the wall), ``prompt`` (the presenter asked everyone to draw a digit) and ``closed``. A wall replays the events after the last one
 it saw, which is how a reconnecting wall catches up and how every worker and
 host sees every drawing: the events live in the shared database.
+
+Hiding a drawing, or its writer's "Forget me", deletes the drawing's event: a
+replay then carries only the ``hide``, never the picture or the name.
 """
 
 import json
@@ -57,12 +60,49 @@ def add_drawing(code, answer, label, writer, image_png, input_png, strokes):
 
 
 def hide(code, sample_id):
-    """Take a drawing off the room's wall (it stays saved); False when the room has no such drawing."""
+    """Take a drawing off the room's wall (it stays saved, but its event goes); False when the room has no such
+    drawing."""
     with transaction() as db:
         if run(db, "SELECT 1 FROM samples WHERE id = ? AND room = ?", (sample_id, code)).fetchone() is None:
             return False
-        _add_event(db, code, "hide", {"id": sample_id})
+        _hide(db, code, sample_id)
     return True
+
+
+def forget_writer_in_rooms(db, writer):
+    """Take every room drawing by ``writer`` off its walls and out of its room's events, in the caller's
+    transaction (the one that deletes the writer's drawings, before it does)."""
+    rows = run(db, "SELECT id, room FROM samples WHERE writer = ? AND room IS NOT NULL", (writer,)).fetchall()
+    for row in rows:
+        _hide(db, row["room"], row["id"])
+
+
+def _hide(db, code, sample_id):
+    run(db, "DELETE FROM room_events WHERE room = ? AND kind = 'drawing' AND data LIKE ?",
+        (code, _drawing_event_start(sample_id)))
+    _add_event(db, code, "hide", {"id": sample_id})
+
+
+def _drawing_event_start(sample_id):
+    """How the stored event of drawing ``sample_id`` begins: ``json.dumps`` writes its ``id`` first."""
+    return json.dumps({"id": sample_id})[:-1] + ",%"
+
+
+def set_prompt(code, digit):
+    """Ask everyone in an open room to draw ``digit`` (None: anything); False when the room is not open."""
+    with transaction() as db:
+        if not _open_for_writing(db, code):
+            return False
+        _add_event(db, code, "prompt", {"digit": digit})
+    return True
+
+
+def prompt(code):
+    """The digit the room was last asked to draw, or None."""
+    with transaction(write=False) as db:
+        row = run(db, "SELECT data FROM room_events WHERE room = ? AND kind = 'prompt' ORDER BY id DESC LIMIT 1",
+                  (code,)).fetchone()
+    return None if row is None else json.loads(row["data"])["digit"]
 
 
 def close(code):

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
+from webapp.rooms.store import forget_writer_in_rooms
 from webapp.storage import samples, writers
 from webapp.storage.connections import transaction
 from webapp.web.access import admin_only, refuse_cross_site_writes
@@ -22,7 +23,8 @@ def listing():
 
 @bp.delete("/<path:name>")
 def forget(name):
-    """The page's "Forget me": every drawing saved under the name and the name itself, for its key only.
+    """The page's "Forget me": every drawing saved under the name, its place in rooms' event logs, and the name
+    itself, for its key only.
 
     A wrong key and a name nobody holds get the same 403, so that this does not tell whether a name is used.
     """
@@ -31,6 +33,7 @@ def forget(name):
         writer = owner(db, valid_writer(name), key)
         if writer is None:
             raise InputError("only the writer can forget a name: send its writer key", status=403)
+        forget_writer_in_rooms(db, writer)
         forgotten = samples.delete_writer_in(db, writer)
         writers.forget(db, skeleton(writer))
     return jsonify(forgotten=forgotten), 200
