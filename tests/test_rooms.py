@@ -121,7 +121,8 @@ def test_the_presenter_hides_a_drawing_and_closes_the_room(app):
     assert b"closed" in client.get(f"/room/{room}").data
 
 
-def test_each_phone_is_limited_to_the_pace_of_drawing(client):
+def test_each_phone_is_limited_to_the_pace_of_drawing(app, client):
+    app.config["RATE_LIMIT_CLOCK"] = lambda: 1000.0
     room = open_room(client)
     statuses = [send(client, room, phone="eager").status_code for _ in range(6)]
     assert statuses == [201] * 5 + [429]
@@ -147,3 +148,23 @@ def test_writes_from_other_sites_are_refused(client):
     evil = {"Origin": "https://evil.example"}
     assert client.post(f"/api/rooms/{room}/drawings", headers=evil, json={}).status_code == 403
     assert client.delete(f"/api/rooms/{room}", headers=evil).status_code == 403
+
+
+def test_guessing_room_codes_is_limited_per_address(app):
+    clock = [1000.0]
+    app.config["RATE_LIMIT_CLOCK"] = lambda: clock[0]
+    room = open_room(app.test_client())
+    guesser = app.test_client()
+    guesser.environ_base.update(ELSEWHERE)
+    statuses = [guesser.get(f"/api/rooms/{'A' * 6}/events").status_code for _ in range(11)]
+    assert statuses == [404] * 10 + [429]
+    refused = send(guesser, room)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert send(app.test_client(), room).status_code == 201
+    clock[0] += int(refused.headers["Retry-After"])
+    assert send(guesser, room).status_code == 201
+
+
+def test_a_drawing_id_too_large_for_the_database_is_not_there(client):
+    room = open_room(client)
+    assert client.delete(f"/api/rooms/{room}/drawings/{10**30}").status_code == 404

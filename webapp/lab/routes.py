@@ -10,7 +10,7 @@ from webapp.lab.drawings import sent_drawing
 from webapp.lab.export import zip_chunks
 from webapp.predicting.answers import prediction
 from webapp.predicting.served import default_model
-from webapp.storage import samples
+from webapp.storage import limits, samples
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.parsing import json_object, query_flag, query_whole_number
 from webapp.writers.names import valid_writer
@@ -27,6 +27,7 @@ bp.before_request(refuse_cross_site_writes)
 
 @bp.post("")
 def save():
+    limits.take(limits.SAVES, limits.save_cost())
     drawing = sent_drawing(json_object())
     classifier = default_model().classifier
     answer, _ = prediction(drawing.image, drawing.input_png, classifier)

@@ -13,31 +13,25 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
 
-from webapp.extension import Extension
 from webapp.lab.drawings import sent_drawing
 from webapp.predicting.answers import prediction
 from webapp.predicting.served import default_model
 from webapp.rooms import store
 from webapp.rooms.links import links
 from webapp.rooms.news import ROOM_NEWS, News, news
+from webapp.storage import limits
 from webapp.storage.connections import close_connection
+from webapp.storage.samples import MAX_ID
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.errors import InputError
 from webapp.web.parsing import json_object
-from webapp.web.rate_limits import RateLimit
 from webapp.writers.adapting import adapted_answer
 
 bp = Blueprint("rooms", __name__, url_prefix="/api/rooms")
 bp.before_request(refuse_cross_site_writes)
 
-PER_CLIENT = (1.0, 5)
-"""Drawings a second one phone may send, and in a burst."""
-PER_ADDRESS = (60.0, 120)
-"""The same for one address, which a whole class behind one router may share."""
 POLL_SECONDS = 0.25
 KEEP_ALIVE_SECONDS = 15
-ROOM_LIMITS = Extension[tuple[RateLimit, RateLimit]]("room_limits")
-"""Per phone, per address."""
 
 
 @bp.post("")
@@ -73,7 +67,7 @@ def send(code):
     return jsonify(id=sample_id, digit=answer["digit"], confidence=answer["confidence"]), 201
 
 
-@bp.delete("/<code>/drawings/<int:sample_id>")
+@bp.delete(f"/<code>/drawings/<int(min=1, max={MAX_ID}):sample_id>")
 @admin_only
 def hide(code, sample_id):
     if not store.hide(known(code, must_be_open=False), sample_id):
@@ -92,7 +86,10 @@ def events(code):
 
 def known(code, must_be_open=True):
     """The room's code (any case); a 404 unless the room exists (and is open)."""
+    limits.refuse_when_spent(limits.ROOM_CODE_MISSES)
     found = store.find(code)
+    if found is None:
+        limits.count_failure(limits.ROOM_CODE_MISSES)
     if found is None or (must_be_open and not found[1]):
         abort(404, description=f"there is no {'open ' if must_be_open else ''}room {code.upper()}")
     return found[0]
@@ -100,12 +97,8 @@ def known(code, must_be_open=True):
 
 def wait_for_turn():
     """A 429 with Retry-After when this phone, or its address, sends faster than a person draws."""
-    address = request.remote_addr or ""
-    phone = request.headers.get("X-Client-Id", "")[:64]
-    per_client, per_address = ROOM_LIMITS.get()
-    wait = per_address.wait_needed(address) or per_client.wait_needed((address, phone))
-    if wait:
-        raise InputError(f"too many drawings: wait {wait} s", status=429, headers={"Retry-After": str(wait)})
+    limits.take(limits.ROOM_SENDS)
+    limits.take(limits.PHONE_SENDS, key=request.headers.get("X-Client-Id", "")[:64])
 
 
 def last_event_id():
@@ -139,4 +132,3 @@ def event_stream(code, after):
 
 def init_app(app):
     ROOM_NEWS.init(app, News())
-    ROOM_LIMITS.init(app, (RateLimit(*PER_CLIENT), RateLimit(*PER_ADDRESS)))

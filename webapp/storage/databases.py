@@ -10,7 +10,6 @@ first connection, all in one transaction.
 """
 
 import queue
-import re
 import sqlite3
 import threading
 import uuid
@@ -39,8 +38,23 @@ def migrations(backend):
         version = int(path.name.split("_", 1)[0])
         if version != expected:
             raise RuntimeError(f"migration {path.name} is out of sequence: expected version {expected}")
-        text = re.sub(r"--[^\n]*", "", path.read_text())
-        found.append((version, [statement.strip() for statement in text.split(";") if statement.strip()]))
+        found.append((version, statements(path.read_text())))
+    return found
+
+
+def statements(text):
+    """The SQL statements of a migration file, whole: a ``;`` or ``--`` inside a string, a comment or a
+    trigger's body does not end one (``sqlite3.complete_statement`` knows where each really ends)."""
+    found, pending_lines = [], []
+    for line in text.splitlines(keepends=True):
+        pending_lines.append(line)
+        statement = "".join(pending_lines)
+        if sqlite3.complete_statement(statement):
+            found.append(statement.strip())
+            pending_lines = []
+    rest = "".join(pending_lines).strip()
+    if rest and not all(line.strip().startswith("--") or not line.strip() for line in rest.splitlines()):
+        raise RuntimeError(f"a migration ends in an unfinished statement: {rest[:80]!r}")
     return found
 
 
