@@ -6,10 +6,12 @@ import threading
 import numpy as np
 import pytest
 
+from recognition import adaptation
 from recognition.adaptation import VARIANTS, drawing_vectors, variant_inputs, vectors_key
 from recognition.preprocess import to_mnist
 from recognition.strokes import render_strokes
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
+from webapp.lab.drawings import MAX_POINTS, MAX_STROKES
 from webapp.predicting.served import default_model
 from webapp.storage import connections
 
@@ -182,3 +184,18 @@ def test_vectors_are_the_drawing_and_its_variants(app):
     assert vectors.shape == (1 + VARIANTS, classifier.feature_count) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert drawing_vectors(classifier, image, []).shape == (1, classifier.feature_count)
+
+
+def test_the_heaviest_drawing_a_writer_saves_is_drawn_again_from_a_bounded_number_of_points(app, monkeypatch):
+    """A save's cost is bounded: its variants are drawn from at most about VARIANT_POINTS points."""
+    drawn = []
+    real = adaptation.render_strokes
+    monkeypatch.setattr(adaptation, "render_strokes",
+                        lambda strokes, **pen: drawn.append(sum(map(len, strokes))) or real(strokes, **pen))
+    points = MAX_POINTS // MAX_STROKES
+    heavy = [[[20 + x, 20 + stroke * 2 + (x % 7)] for x in range(points)] for stroke in range(MAX_STROKES)]
+    response = app.test_client().post("/api/samples", json={"image": data_url(drawing_png(heavy)), "label": 7,
+                                                 "strokes": heavy, "writer": "heavy hand"})
+    assert response.status_code == 201
+    assert len(drawn) == VARIANTS and 0 < max(drawn) <= adaptation.VARIANT_POINTS + MAX_STROKES
+    assert adaptation.thinned(FOUR, adaptation.VARIANT_POINTS) == FOUR

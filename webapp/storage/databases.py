@@ -98,6 +98,9 @@ class SQLiteDatabase:
             db = self._open()
         try:
             self.migrate(db)
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise DatabaseUnavailable(f"cannot read the samples database {self.path}: {error}") from None
         except BaseException:
             db.close()
             raise
@@ -156,7 +159,8 @@ class SQLiteDatabase:
             db.execute(f"PRAGMA user_version = {self.newest}")
 
     def errors(self):
-        return (sqlite3.OperationalError,)
+        """The database's failures a request answers with a 503: locked, full, corrupt, a constraint broken."""
+        return (sqlite3.DatabaseError,)
 
 
 class PostgresDatabase:
@@ -238,7 +242,7 @@ class PostgresDatabase:
     def errors(self):
         import psycopg
 
-        return (psycopg.OperationalError,)
+        return (psycopg.OperationalError, psycopg.IntegrityError)
 
     def close(self):
         self.pool.close()

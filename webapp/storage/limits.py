@@ -13,11 +13,13 @@ which agrees across hosts), so tests can move time instead of waiting.
 
 import math
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 
 from flask import current_app, request
 
 from webapp.storage.connections import row_lock, run, transaction
+from webapp.storage.databases import DatabaseUnavailable, SchemaError
 from webapp.web.errors import InputError
 
 FORGET_AFTER = 3600
@@ -111,15 +113,20 @@ def save_cost():
 
 
 def init_app(app):
-    """Count wrong admin tokens per address, and refuse more once too many were wrong."""
+    """Count wrong admin tokens per address, and refuse more once too many were wrong.
+
+    Without the database nothing is counted: what a token opens needs the database anyway.
+    """
 
     @app.before_request
     def refuse_token_guessing():
         if "Authorization" in request.headers:
-            refuse_when_spent(TOKEN_FAILURES)
+            with suppress(DatabaseUnavailable, SchemaError):
+                refuse_when_spent(TOKEN_FAILURES)
 
     @app.after_request
     def count_wrong_tokens(response):
         if response.status_code == 401 and "Authorization" in request.headers:
-            count_failure(TOKEN_FAILURES)
+            with suppress(DatabaseUnavailable, SchemaError):
+                count_failure(TOKEN_FAILURES)
         return response

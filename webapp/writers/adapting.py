@@ -8,9 +8,10 @@ from recognition.adaptation import adapted_probabilities, drawing_vectors, vecto
 from recognition.pictures import input_from_png
 from recognition.reading import reading
 from webapp.storage import samples
-from webapp.storage.databases import DatabaseUnavailable
+from webapp.storage.databases import DatabaseUnavailable, SchemaError
 
 NOT_ADAPTED = "the answer is not adapted: the drawings database cannot be reached"
+NEWER_DATABASE = "the answer is not adapted: the drawings database was written by a newer version of Digit Pad"
 
 
 def adapted_answer(answer, features, classifier, writer):
@@ -22,6 +23,8 @@ def adapted_answer(answer, features, classifier, writer):
         vectors, labels, drawings = writer_support(classifier, writer)
     except DatabaseUnavailable:
         return {**answer, "warning": NOT_ADAPTED}
+    except SchemaError:
+        return {**answer, "warning": NEWER_DATABASE}
     if vectors is None:
         return answer
     general = {key: answer[key] for key in ("digit", "confidence", "probabilities")}
