@@ -11,7 +11,7 @@ import pytest
 
 from bench.server import free_port
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
-from webapp.storage import connections
+from webapp.storage import connections, databases
 
 
 def ids(listing):
@@ -165,3 +165,30 @@ def test_a_503_names_no_file_host_or_port(unreachable_app, tmp_path):
     text = answer.get_data(as_text=True)
     secrets = [str(tmp_path)] if database.backend == "sqlite" else ["127.0.0.1", str(urlsplit(database.url).port)]
     assert not [secret for secret in secrets if secret in text]
+
+
+def test_connections_a_database_restart_broke_are_replaced(store_app):
+    client = store_app.test_client()
+    assert save(client, SEVEN, 7).status_code == 201
+    with store_app.app_context(), connections.transaction() as db:
+        if connections.database().backend == "sqlite":
+            pytest.skip("SQLite has no server to restart")
+        connections.run(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    assert [save(client, SEVEN, 7).status_code for _ in range(3)] == [201] * 3
+
+
+def test_while_postgresql_is_down_requests_fail_at_once_until_it_is_tried_again(tmp_path, monkeypatch):
+    app = fresh_app(tmp_path, DATABASE_URL=f"postgresql://digitpad@127.0.0.1:{free_port()}/digitpad")
+    database = connections.database(app)
+    tries, now = [], [100.0]
+    real = database.pool.getconn
+    monkeypatch.setattr(database.pool, "getconn", lambda: tries.append(now[0]) or real(timeout=0.2))
+    database.clock = lambda: now[0]
+    client = app.test_client()
+    assert [client.get("/api/samples").status_code for _ in range(3)] == [503] * 3
+    assert tries == [100.0]
+    now[0] += databases.DOWN_SECONDS
+    assert client.get("/api/samples").status_code == 503
+    assert tries == [100.0, 100.0 + databases.DOWN_SECONDS]
+    database.close()

@@ -12,12 +12,15 @@ first connection, all in one transaction.
 import queue
 import sqlite3
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONNECT_SECONDS = 3
+DOWN_SECONDS = 2
+"""After PostgreSQL could not be reached, requests fail at once for this long, then one tries again."""
 MIGRATION_LOCK = 7_340_001
 """PostgreSQL advisory lock held while migrating, so that workers starting together migrate once."""
 
@@ -164,7 +167,14 @@ class SQLiteDatabase:
 
 
 class PostgresDatabase:
-    """A pool of connections to one PostgreSQL database; its version is the table schema_migrations."""
+    """A pool of connections to one PostgreSQL database; its version is the table schema_migrations.
+
+    A connection is checked as it is taken from the pool, so those a restart of
+    the server broke are replaced instead of failing a request. While the
+    server cannot be reached, requests fail at once instead of each waiting
+    for the pool's timeout; ``DOWN_SECONDS`` later one tries again, and the
+    pool keeps reconnecting in the background.
+    """
 
     backend = "postgresql"
     newest = len(migrations("postgresql"))
@@ -175,10 +185,13 @@ class PostgresDatabase:
 
         self.url = url
         self.pool = ConnectionPool(url, min_size=1, max_size=size, open=False, timeout=CONNECT_SECONDS,
+                                   check=ConnectionPool.check_connection,
                                    kwargs={"autocommit": True, "row_factory": dict_row,
                                            "connect_timeout": CONNECT_SECONDS})
         self._lock = threading.Lock()
         self._opened = self._migrated = False
+        self._down_until = 0.0
+        self.clock = time.monotonic
 
     def __str__(self):
         from psycopg.conninfo import conninfo_to_dict
@@ -194,9 +207,12 @@ class PostgresDatabase:
             if not self._opened:
                 self.pool.open(wait=False)
                 self._opened = True
+        if self.clock() < self._down_until:
+            raise DatabaseUnavailable(f"the {self} could not be reached moments ago")
         try:
             db = self.pool.getconn()
         except (psycopg_pool.PoolTimeout, psycopg.OperationalError) as error:
+            self._down_until = self.clock() + DOWN_SECONDS
             raise DatabaseUnavailable(f"cannot reach the {self}: {error}") from None
         try:
             if not self._migrated:
