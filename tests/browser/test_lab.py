@@ -63,7 +63,7 @@ def test_a_test_session_keeps_score_and_exports_csv(open_page, one_of_each_digit
 
 def test_the_saved_page_asks_for_the_admin_token_when_the_server_wants_it(chromium, tmp_path):
     """A client the server does not count as local (here: one a proxy forwarded) must give the token."""
-    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": "open sesame"}
+    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": "open sesame, says me"}
     with running_server(env=env) as (url, _):
         context = chromium.new_context(**DESKTOP, extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
         try:

@@ -42,6 +42,17 @@ def settings_from_environment():
     }
 
 
+class BracketedAddress(str):
+    """An IPv6 address as a Host header carries it, ``[::1]``, as a trusted host name.
+
+    werkzeug cuts a trusted name at its first ``:`` to drop a port, which leaves
+    ``[`` of an IPv6 address; this name has no port to drop.
+    """
+
+    def partition(self, separator):
+        return str(self), "", ""
+
+
 def public_host(url):
     """The host name of a public URL such as ``https://digits.example.org``; ValueError if it has none."""
     parts = urlsplit(url)
@@ -58,7 +69,8 @@ def init_app(app):
     names = list(LOOPBACK_NAMES) + list(app.config["TRUSTED_HOSTS"])
     if app.config["PUBLIC_URL"]:
         names.append(public_host(app.config["PUBLIC_URL"]))
-    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(names))
+    app.config["TRUSTED_HOSTS"] = [BracketedAddress(name) if name.startswith("[") else name
+                                   for name in dict.fromkeys(names)]
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
