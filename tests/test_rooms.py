@@ -7,7 +7,9 @@ import zipfile
 import pytest
 
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png
+from webapp.rooms import store
 from webapp.rooms.store import ALPHABET
+from webapp.storage.databases import DatabaseUnavailable
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 DRAWING_FIELDS = {"id", "digit", "confidence", "probabilities", "input", "label", "writer"}
@@ -168,3 +170,21 @@ def test_guessing_room_codes_is_limited_per_address(app):
 def test_a_drawing_id_too_large_for_the_database_is_not_there(client):
     room = open_room(client)
     assert client.delete(f"/api/rooms/{room}/drawings/{10**30}").status_code == 404
+
+
+def test_a_stream_that_fails_ends_with_an_error_event(app, client, monkeypatch):
+    room = open_room(client)
+    real = store.events_after
+    calls = []
+
+    def failing_after_the_first(code, after):
+        calls.append(after)
+        if len(calls) > 1:
+            raise DatabaseUnavailable(f"cannot reach {app.config['SAMPLES_DB']}")
+        return real(code, after)
+
+    monkeypatch.setattr(store, "events_after", failing_after_the_first)
+    text = client.get(f"/api/rooms/{room}/events").get_data(as_text=True)
+    assert text.rstrip().splitlines()[-2] == "event: error"
+    error = json.loads(text.rstrip().splitlines()[-1].removeprefix("data: "))
+    assert error["request_id"] and app.config["SAMPLES_DB"] not in text

@@ -192,3 +192,8 @@ def test_while_postgresql_is_down_requests_fail_at_once_until_it_is_tried_again(
     assert client.get("/api/samples").status_code == 503
     assert tries == [100.0, 100.0 + databases.DOWN_SECONDS]
     database.close()
+
+
+def test_an_export_from_a_database_that_cannot_be_reached_is_a_503_not_a_short_200(unreachable_app):
+    answer = unreachable_app.test_client().get("/api/samples/export")
+    assert answer.status_code == 503 and "error" in answer.get_json()

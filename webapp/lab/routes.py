@@ -2,7 +2,7 @@
 
 import math
 
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, jsonify, request
 
 from recognition.adaptation import kept_vectors
 from recognition.pictures import data_url
@@ -13,6 +13,7 @@ from webapp.predicting.served import default_model
 from webapp.storage import limits, samples
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.parsing import json_object, query_flag, query_whole_number
+from webapp.web.streams import streamed
 from webapp.writers.names import valid_writer
 
 bp = Blueprint("lab", __name__, url_prefix="/api/samples")
@@ -64,7 +65,7 @@ def remove(sample_id):
 @bp.get("/export")
 @admin_only
 def download():
-    return Response(stream_with_context(zip_chunks()), mimetype="application/zip",
+    return Response(streamed(zip_chunks()), mimetype="application/zip",
                     headers={"Content-Disposition": "attachment; filename=digitpad-samples.zip"})
 
 

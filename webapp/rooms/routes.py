@@ -11,7 +11,7 @@ stream never holds a request thread for long.
 
 import time
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from webapp.lab.drawings import sent_drawing
 from webapp.predicting.answers import prediction
@@ -25,6 +25,7 @@ from webapp.storage.samples import MAX_ID
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.errors import InputError
 from webapp.web.parsing import json_object
+from webapp.web.streams import error_event, streamed
 from webapp.writers.adapting import adapted_answer
 
 bp = Blueprint("rooms", __name__, url_prefix="/api/rooms")
@@ -80,7 +81,7 @@ def hide(code, sample_id):
 def events(code):
     code = known(code, must_be_open=False)
     after = last_event_id()
-    return Response(stream_with_context(event_stream(code, after)), mimetype="text/event-stream",
+    return Response(streamed(event_stream(code, after), error_event), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
