@@ -7,6 +7,7 @@ import zipfile
 from urllib.parse import urlsplit
 
 import numpy as np
+import psycopg
 import pytest
 
 from bench.server import free_port
@@ -170,11 +171,13 @@ def test_a_503_names_no_file_host_or_port(unreachable_app, tmp_path):
 def test_connections_a_database_restart_broke_are_replaced(store_app):
     client = store_app.test_client()
     assert save(client, SEVEN, 7).status_code == 201
-    with store_app.app_context(), connections.transaction() as db:
-        if connections.database().backend == "sqlite":
-            pytest.skip("SQLite has no server to restart")
-        connections.run(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    database = connections.database(store_app)
+    if database.backend == "sqlite":
+        pytest.skip("SQLite has no server to restart")
+    with psycopg.connect(database.url, autocommit=True) as outside:
+        ended = outside.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall()
+    assert ended, "the pool kept no connection to break"
     assert [save(client, SEVEN, 7).status_code for _ in range(3)] == [201] * 3
 
 
