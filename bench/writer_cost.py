@@ -8,13 +8,15 @@ adaptation; sent to a room, those variants are made at the writer's next
 prediction instead. In this process, through the app: the CPU time of one
 such save (median of ``--repeats``), and the time of adapted predictions for a
 writer with 8 of them saved, and for a writer with 8 of them sent to a room
-(whose first prediction makes the variants).
+(whose first prediction makes the variants); and predictions while 8 such
+saves run at once.
 """
 
 import argparse
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,6 +61,22 @@ def prediction_seconds(client, writer, count=10):
     return times
 
 
+def predictions_during_saves(app, bodies):
+    """Seconds of each prediction made while every body is saved under a writer at once, one thread each."""
+    savers = [threading.Thread(target=app.test_client().post, args=("/api/samples",),
+                               kwargs={"json": {**body, "writer": "Busy"}}) for body in bodies]
+    for saver in savers:
+        saver.start()
+    client, body, times = app.test_client(), drawing_png(SEVEN), []
+    while any(saver.is_alive() for saver in savers):
+        started = time.perf_counter()
+        client.post("/api/predict", data=body, content_type="image/png")
+        times.append(time.perf_counter() - started)
+    for saver in savers:
+        saver.join()
+    return times or [0.0]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
@@ -78,6 +96,7 @@ def main():
             assert sent.status_code == 201, sent.get_json()
         saved_beside = prediction_seconds(client, "Heavy")
         room_beside = prediction_seconds(client, "Roomy")
+        during = predictions_during_saves(app, bodies[:HEAVY_DRAWINGS])
     points = MAX_POINTS // MAX_STROKES
     print(f"heaviest accepted drawing: {MAX_STROKES} strokes x {points} points")
     print(f"save without a writer, CPU: median {statistics.median(plain):.3f} s")
@@ -87,6 +106,8 @@ def main():
           f"most {max(saved_beside):.3f} s")
     print(f"prediction beside {HEAVY_DRAWINGS} such room drawings: first {room_beside[0]:.3f} s (makes the variants), "
           f"then median {statistics.median(room_beside[1:]):.3f} s")
+    print(f"predictions while {HEAVY_DRAWINGS} such saves run at once: {len(during)}, "
+          f"median {statistics.median(during):.3f} s, most {max(during):.3f} s")
 
 
 if __name__ == "__main__":
