@@ -179,3 +179,15 @@ def test_the_production_server_passes_forwarded_headers_to_the_app(tmp_path, beh
         assert listing_status(url, **{"X-Forwarded-For": "203.0.113.9", "Authorization": f"Bearer {TOKEN}"}) == 200
         if behind_proxy:
             assert listing_status(url, **{"X-Forwarded-For": "127.0.0.1"}) == 200
+
+
+@pytest.mark.parametrize("url", ["http://", "https://:8000", "ftp://digits.example.org", "digits.example.org"])
+def test_a_public_url_needs_an_http_scheme_and_a_host_name(url):
+    with pytest.raises(ValueError, match="host name"):
+        access.public_host(url)
+
+
+def test_a_trusted_ipv6_address_is_served_under_its_bracketed_name(tmp_path):
+    client = client_of(tmp_path, TRUSTED_HOSTS=["[::1]"])
+    assert client.get("/api/samples", headers={"Host": "[::1]:8000"}).status_code == 200
+    assert client.get("/api/samples", headers={"Host": "[::2]:8000"}).status_code == 400
