@@ -158,8 +158,8 @@ def test_guessing_room_codes_is_limited_per_address(app):
     room = open_room(app.test_client())
     guesser = app.test_client()
     guesser.environ_base.update(ELSEWHERE)
-    statuses = [guesser.get(f"/api/rooms/{'A' * 6}/events").status_code for _ in range(11)]
-    assert statuses == [404] * 10 + [429]
+    guesses = [f"/api/rooms/{'A' * 6}/events", f"/room/{'C' * 6}"] * 5 + [f"/room/{'D' * 6}"]
+    assert [guesser.get(guess).status_code for guess in guesses] == [404] * 10 + [429]
     refused = send(guesser, room)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     assert send(app.test_client(), room).status_code == 201

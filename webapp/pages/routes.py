@@ -9,6 +9,7 @@ from recognition.pad import PAD_SIZE, PEN_WIDTH
 from webapp.predicting.served import default_model, served_models
 from webapp.rooms import store
 from webapp.rooms.links import links
+from webapp.storage import limits
 
 bp = Blueprint("pages", __name__)
 
@@ -62,7 +63,7 @@ def room_qr(code):
 
 def existing_room(code):
     """(code, is it open) of a room that was opened, closed or not; 404 for one that never was."""
-    found = store.find(code)
+    found = limits.look_up(limits.ROOM_CODE_MISSES, store.find, code)
     if found is None:
         abort(404)
     return found

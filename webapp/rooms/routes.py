@@ -87,10 +87,7 @@ def events(code):
 
 def known(code, must_be_open=True):
     """The room's code (any case); a 404 unless the room exists (and is open)."""
-    limits.refuse_when_spent(limits.ROOM_CODE_MISSES)
-    found = store.find(code)
-    if found is None:
-        limits.count_failure(limits.ROOM_CODE_MISSES)
+    found = limits.look_up(limits.ROOM_CODE_MISSES, store.find, code)
     if found is None or (must_be_open and not found[1]):
         abort(404, description=f"there is no {'open ' if must_be_open else ''}room {code.upper()}")
     return found[0]

@@ -77,6 +77,15 @@ def count_failure(limit, key=""):
         keep(db, row, bucket, max(0.0, tokens - 1), now)
 
 
+def look_up(limit, find, *args):
+    """``find(*args)``, refused (429) once this address failed too often; a miss (None) counts as a failure."""
+    refuse_when_spent(limit)
+    found = find(*args)
+    if found is None:
+        count_failure(limit)
+    return found
+
+
 def bucket_of(limit, key):
     return f"{limit.name}|{request.remote_addr or ''}|{key}"
 
