@@ -29,12 +29,20 @@ def running_server(*extra_args, env=None, timeout=60):
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen([sys.executable, "-m", "webapp", "--port", str(port), *extra_args], cwd=ROOT,
                                    env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://{loopback_address(extra_args)}:{port}"
         try:
             wait_until_healthy(url, process, log, timeout)
             yield url, process
         finally:
             stop(process)
+
+
+def loopback_address(args):
+    """The address to reach a server started with these arguments: its ``--host``, unless that is every address."""
+    host = args[args.index("--host") + 1] if "--host" in args else "127.0.0.1"
+    if host in ("0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def stop(process, seconds=10):

@@ -42,6 +42,9 @@ VARIANT_PENS = (10.0, 28.0)
 TEMPERATURE = 0.02
 """How strongly resemblance to the writer's digits outweighs the general model."""
 
+VARIANT_POINTS = 240
+"""Points a variant is drawn from at most, whatever was sent: the cost of saving a drawing is bounded."""
+
 VECTOR_FORMAT = "unit-float32"
 """How vectors are stored (unit length, float32 rows), part of their key so that another format is made again."""
 
@@ -50,6 +53,7 @@ def variant_inputs(strokes):
     if not strokes:
         return []
     rng = np.random.default_rng(zlib.crc32(json.dumps(strokes).encode()))
+    strokes = thinned(strokes, VARIANT_POINTS)
     inputs = []
     for _ in range(VARIANTS):
         pen_width = rng.uniform(*VARIANT_PENS)
@@ -58,6 +62,23 @@ def variant_inputs(strokes):
         if image is not None:
             inputs.append(image)
     return inputs
+
+
+def thinned(strokes, budget):
+    """The strokes with at most about ``budget`` points in all (each keeps its ends and at least one point).
+
+    Each stroke keeps its share of the budget, points evenly spread along it;
+    a drawing within the budget is unchanged.
+    """
+    total = sum(len(stroke) for stroke in strokes)
+    if total <= budget:
+        return strokes
+    kept = []
+    for stroke in strokes:
+        count = max(1, min(len(stroke), round(len(stroke) * budget / total)))
+        indices = np.unique(np.linspace(0, len(stroke) - 1, count).round().astype(int))
+        kept.append([stroke[index] for index in indices])
+    return kept
 
 
 def vectors_key(classifier):

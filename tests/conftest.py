@@ -1,3 +1,4 @@
+import itertools
 import os
 from pathlib import Path
 
@@ -19,9 +20,15 @@ MNIST_PATH = SHARED / "mnist.npz"
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    """The app with the model that ships, loaded once for the whole run, saving samples to a scratch file."""
+    """The app with the model that ships, loaded once for the whole run, saving samples to a scratch file.
+
+    Its rate limits' clock moves an hour at every look, so that the many tests sharing it from one address
+    never run into a limit (tests/test_limits.py is about them).
+    """
     samples_db = tmp_path_factory.mktemp("samples") / "samples.sqlite3"
-    return create_app({"TESTING": True, "MODEL": str(DEFAULT_MODEL), "SAMPLES_DB": str(samples_db)})
+    an_hour_at_every_look = itertools.count(step=3600.0)
+    return create_app({"TESTING": True, "MODEL": str(DEFAULT_MODEL), "SAMPLES_DB": str(samples_db),
+                       "RATE_LIMIT_CLOCK": lambda: next(an_hour_at_every_look)})
 
 
 @pytest.fixture(scope="session")

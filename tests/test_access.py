@@ -1,5 +1,6 @@
 """Who may reach the app under which name, and who may list, export or delete saved drawings."""
 
+import itertools
 import subprocess
 import sys
 import urllib.error
@@ -86,7 +87,8 @@ def test_without_a_token_private_routes_are_for_this_machine_only(tmp_path):
 
 
 def test_other_clients_need_the_admin_token(tmp_path):
-    client = client_of(tmp_path, ADMIN_TOKEN=TOKEN)
+    a_minute_between_attempts = itertools.count(step=60.0)
+    client = client_of(tmp_path, ADMIN_TOKEN=TOKEN, RATE_LIMIT_CLOCK=lambda: next(a_minute_between_attempts))
     client.environ_base.update(ELSEWHERE)
     sample_id = save(client, SEVEN, 7).get_json()["id"]
     response = client.get("/api/samples")
@@ -103,6 +105,50 @@ def test_a_loopback_request_that_a_proxy_forwarded_is_not_local(tmp_path):
     behind = client_of(tmp_path / "behind", BEHIND_PROXY=True, ADMIN_TOKEN=TOKEN)
     assert behind.get("/api/samples", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 401
     assert behind.get("/api/samples", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-Port", "X-Forwarded-Server", "True-Client-IP", "CF-Connecting-IP",
+                                    "X-Real-IP", "Forwarded", "Via"])
+def test_any_sign_of_a_proxy_makes_a_loopback_request_a_strangers(tmp_path, header):
+    client = client_of(tmp_path)
+    assert client.get("/api/samples").status_code == 200
+    assert client.get("/api/samples", headers={header: "203.0.113.9"}).status_code == 403
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Real-IP": "127.0.0.1"}, {"Forwarded": "for=127.0.0.1"},
+                                     {"X-Forwarded-For": ""}, {"X-Forwarded-For": "127.0.0.1, 203.0.113.9"}])
+def test_behind_a_proxy_only_the_proxys_forwarded_for_makes_a_client_local(tmp_path, headers):
+    """nginx adds no X-Forwarded-For unless told to: then the proxy's own loopback address says nothing."""
+    behind = client_of(tmp_path, BEHIND_PROXY=True, ADMIN_TOKEN=TOKEN)
+    assert behind.get("/api/samples", headers=headers).status_code == 401
+    assert behind.get("/api/samples", headers={"X-Forwarded-For": "203.0.113.9, ::1"}).status_code == 200
+
+
+def test_an_admin_token_shorter_than_16_characters_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="16"):
+        fresh_app(tmp_path, ADMIN_TOKEN="s3cret")
+    assert fresh_app(tmp_path, ADMIN_TOKEN="x" * 16).config["ADMIN_TOKEN"] == "x" * 16
+
+
+def test_wrong_admin_tokens_are_limited_per_address(tmp_path):
+    clock = [1000.0]
+    client = client_of(tmp_path, ADMIN_TOKEN=TOKEN, RATE_LIMIT_CLOCK=lambda: clock[0])
+    client.environ_base.update(ELSEWHERE)
+    wrong = {"Authorization": "Bearer guess"}
+    statuses = [client.get("/api/samples", headers=wrong).status_code for _ in range(11)]
+    assert statuses == [401] * 10 + [429]
+    refused = client.get("/api/samples", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    neighbour = app_client_at(client, "192.0.2.8")
+    assert neighbour.get("/api/samples", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    clock[0] += int(refused.headers["Retry-After"])
+    assert client.get("/api/samples", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def app_client_at(client, address):
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = address
+    return other
 
 
 def test_tokens_are_compared_in_constant_time(tmp_path, monkeypatch):
@@ -125,10 +171,23 @@ def test_the_production_server_passes_forwarded_headers_to_the_app(tmp_path, beh
     """waitress would drop them, hiding that a proxy on this machine forwarded a stranger's request."""
     env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": TOKEN}
     with running_server(*(["--behind-proxy"] if behind_proxy else []), env=env) as (url, _):
-        assert listing_status(url) == 200
+        if not behind_proxy:
+            assert listing_status(url) == 200
         with pytest.raises(urllib.error.HTTPError) as refused:
             listing_status(url, **{"X-Forwarded-For": "203.0.113.9"})
         assert refused.value.code == 401
         assert listing_status(url, **{"X-Forwarded-For": "203.0.113.9", "Authorization": f"Bearer {TOKEN}"}) == 200
         if behind_proxy:
             assert listing_status(url, **{"X-Forwarded-For": "127.0.0.1"}) == 200
+
+
+@pytest.mark.parametrize("url", ["http://", "https://:8000", "ftp://digits.example.org", "digits.example.org"])
+def test_a_public_url_needs_an_http_scheme_and_a_host_name(url):
+    with pytest.raises(ValueError, match="host name"):
+        access.public_host(url)
+
+
+def test_a_trusted_ipv6_address_is_served_under_its_bracketed_name(tmp_path):
+    client = client_of(tmp_path, TRUSTED_HOSTS=["[::1]"])
+    assert client.get("/api/samples", headers={"Host": "[::1]:8000"}).status_code == 200
+    assert client.get("/api/samples", headers={"Host": "[::2]:8000"}).status_code == 400

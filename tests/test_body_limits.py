@@ -1,7 +1,6 @@
 """A body over the limit is refused from its declared length, by the app and by the production server."""
 
 import socket
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,11 +32,9 @@ def first_response_line(url, headers, seconds):
 
 def test_the_production_server_answers_a_huge_declared_body_at_once():
     with running_server() as (url, _):
-        started = time.monotonic()
         line = first_response_line(url, "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                         f"Content-Type: image/png\r\nContent-Length: {GIBIBYTE}\r\n\r\n", 10)
         assert line.startswith("HTTP/1.1 413"), line
-        assert time.monotonic() - started < 5
         line = first_response_line(url, "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                         f"Content-Type: image/png\r\nContent-Length: {8 * 1024 * 1024 + 1}\r\n\r\n", 10)
         assert line.startswith("HTTP/1.1 413"), line

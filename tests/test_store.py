@@ -4,13 +4,15 @@ import io
 import json
 import threading
 import zipfile
+from urllib.parse import urlsplit
 
 import numpy as np
+import psycopg
 import pytest
 
 from bench.server import free_port
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
-from webapp.storage import connections
+from webapp.storage import connections, databases
 
 
 def ids(listing):
@@ -115,3 +117,90 @@ def test_without_a_database_predictions_work_and_saves_fail_cleanly(unreachable_
     assert with_writer["digit"] == 7 and with_writer["adapted"] is False and "not adapted" in with_writer["warning"]
     for response in (save(client, SEVEN, 7), client.get("/api/samples"), client.delete("/api/writers/ann")):
         assert response.status_code == 503 and "error" in response.get_json()
+
+
+EXPECTED_COLUMNS = {
+    "samples": {"id", "created_at", "label", "prediction", "probabilities", "model", "image_png", "input_png",
+                "strokes", "stroke_count", "writer", "room"},
+    "adaptation_vectors": {"sample_id", "model", "vectors"},
+    "rooms": {"code", "created_at", "closed_at"},
+    "room_events": {"id", "room", "kind", "data"},
+    "rate_limits": {"bucket", "tokens", "updated"},
+}
+
+
+def columns_of(db, backend):
+    """{table: {column, ...}} of the database, read from its own catalogue."""
+    if backend == "sqlite":
+        tables = [row["name"] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: {row["name"] for row in db.execute(f"PRAGMA table_info({table})")} for table in tables}
+    found = {}
+    for row in db.execute("SELECT table_name, column_name FROM information_schema.columns "
+                          "WHERE table_schema = current_schema()"):
+        found.setdefault(row["table_name"], set()).add(row["column_name"])
+    return found
+
+
+def test_the_migrations_make_every_table_and_column(store_app):
+    """The schema is read back from the database itself, not from the version the migrations wrote."""
+    with store_app.app_context():
+        db = connections.connection()
+        found = columns_of(db, connections.database().backend)
+    assert {table: found.get(table) for table in EXPECTED_COLUMNS} == EXPECTED_COLUMNS
+
+
+def test_a_constraint_the_database_refuses_is_a_503_not_a_500(store_app):
+    client = store_app.test_client()
+    with store_app.app_context(), connections.transaction() as db:
+        if connections.database().backend == "sqlite":
+            connections.run(db, "CREATE TRIGGER no_sevens BEFORE INSERT ON samples WHEN NEW.label = 7 "
+                                "BEGIN SELECT RAISE(ABORT, 'no sevens; here'); END")
+        else:
+            connections.run(db, "ALTER TABLE samples ADD CONSTRAINT no_sevens CHECK (label <> 7)")
+    refused = save(client, SEVEN, 7)
+    assert refused.status_code == 503 and "request_id" in refused.get_json()
+    assert "no_sevens" not in refused.get_json()["error"] and "sevens" not in refused.get_json()["error"]
+    assert save(client, ONE, 1).status_code == 201
+
+
+def test_a_503_names_no_file_host_or_port(unreachable_app, tmp_path):
+    database = connections.database(unreachable_app)
+    answer = unreachable_app.test_client().get("/api/samples")
+    assert answer.status_code == 503 and answer.get_json()["request_id"] == answer.headers["X-Request-ID"]
+    text = answer.get_data(as_text=True)
+    secrets = [str(tmp_path)] if database.backend == "sqlite" else ["127.0.0.1", str(urlsplit(database.url).port)]
+    assert not [secret for secret in secrets if secret in text]
+
+
+def test_connections_a_database_restart_broke_are_replaced(store_app):
+    client = store_app.test_client()
+    assert save(client, SEVEN, 7).status_code == 201
+    database = connections.database(store_app)
+    if database.backend == "sqlite":
+        pytest.skip("SQLite has no server to restart")
+    with psycopg.connect(database.url, autocommit=True) as outside:
+        ended = outside.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall()
+    assert ended, "the pool kept no connection to break"
+    assert [save(client, SEVEN, 7).status_code for _ in range(3)] == [201] * 3
+
+
+def test_while_postgresql_is_down_requests_fail_at_once_until_it_is_tried_again(tmp_path, monkeypatch):
+    app = fresh_app(tmp_path, DATABASE_URL=f"postgresql://digitpad@127.0.0.1:{free_port()}/digitpad")
+    database = connections.database(app)
+    tries, now = [], [100.0]
+    real = database.pool.getconn
+    monkeypatch.setattr(database.pool, "getconn", lambda: tries.append(now[0]) or real(timeout=0.2))
+    database.clock = lambda: now[0]
+    client = app.test_client()
+    assert [client.get("/api/samples").status_code for _ in range(3)] == [503] * 3
+    assert tries == [100.0]
+    now[0] += databases.DOWN_SECONDS
+    assert client.get("/api/samples").status_code == 503
+    assert tries == [100.0, 100.0 + databases.DOWN_SECONDS]
+    database.close()
+
+
+def test_an_export_from_a_database_that_cannot_be_reached_is_a_503_not_a_short_200(unreachable_app):
+    answer = unreachable_app.test_client().get("/api/samples/export")
+    assert answer.status_code == 503 and "error" in answer.get_json()

@@ -8,10 +8,12 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
+from recognition import adaptation
 from recognition.adaptation import VARIANTS, drawing_vectors, variant_inputs, vectors_key
 from recognition.preprocess import to_mnist
 from recognition.strokes import render_strokes
 from tests.helpers import FOUR, ONE, SEVEN, Keys, data_url, drawing_png, save
+from webapp.lab.drawings import MAX_POINTS, MAX_STROKES
 from webapp.predicting.served import default_model
 from webapp.storage import connections
 
@@ -291,3 +293,44 @@ def test_vectors_are_the_drawing_and_its_variants(app):
     assert vectors.shape == (1 + VARIANTS, classifier.feature_count) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert drawing_vectors(classifier, image, []).shape == (1, classifier.feature_count)
+
+
+def test_the_heaviest_drawing_a_writer_saves_is_drawn_again_from_a_bounded_number_of_points(app, monkeypatch):
+    """A save's cost is bounded: its variants are drawn from at most about VARIANT_POINTS points."""
+    drawn = []
+    real = adaptation.render_strokes
+    monkeypatch.setattr(adaptation, "render_strokes",
+                        lambda strokes, **pen: drawn.append(sum(map(len, strokes))) or real(strokes, **pen))
+    points = MAX_POINTS // MAX_STROKES
+    heavy = [[[20 + x, 20 + stroke * 2 + (x % 7)] for x in range(points)] for stroke in range(MAX_STROKES)]
+    response = app.test_client().post("/api/samples", json={"image": data_url(drawing_png(heavy)), "label": 7,
+                                                 "strokes": heavy, "writer": "heavy hand"})
+    assert response.status_code == 201
+    assert len(drawn) == VARIANTS and 0 < max(drawn) <= adaptation.VARIANT_POINTS + MAX_STROKES
+    assert adaptation.thinned(FOUR, adaptation.VARIANT_POINTS) == FOUR
+
+
+def test_a_writer_who_resembles_every_digit_alike_gets_the_general_probabilities():
+    general = np.array([0.02, 0.5, 0.1, 0.0, 0.08, 0.1, 0.05, 0.05, 0.05, 0.05])
+    features = np.ones(4, np.float32)
+    vectors = np.tile(adaptation.unit_rows(features), (10, 1))
+    adapted = adaptation.adapted_probabilities(general, features, vectors, np.arange(10))
+    assert np.allclose(adapted, general, atol=1e-6)
+
+
+def test_resemblance_can_lift_a_digit_the_general_model_ruled_out():
+    general = np.full(10, 0.1)
+    general[3], general[1] = 0.0, 0.2
+    features = np.array([1.0, 0.0], np.float32)
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    adapted = adaptation.adapted_probabilities(general, features, vectors, np.array([3, 1]))
+    assert np.isfinite(adapted).all() and int(np.argmax(adapted)) == 3
+
+
+def test_thinning_keeps_each_strokes_ends_and_most_of_the_budget():
+    long_stroke = [[float(x), 0.0] for x in range(1000)]
+    short_stroke = [[0.0, float(y)] for y in range(200)]
+    thinned = adaptation.thinned([long_stroke, short_stroke], 240)
+    assert [len(stroke) for stroke in thinned] == [200, 40]
+    assert [(stroke[0], stroke[-1]) for stroke in thinned] == [(long_stroke[0], long_stroke[-1]),
+                                                               (short_stroke[0], short_stroke[-1])]

@@ -42,13 +42,14 @@ def create_app(test_config=None):
     from webapp.predicting import routes as predicting
     from webapp.predicting import served
     from webapp.rooms import routes as rooms
-    from webapp.storage import connections
+    from webapp.storage import connections, limits
     from webapp.web import access, body_limits, errors, pictures, security
     from webapp.writers import routes as writers
 
     errors.init_app(app)
     served.init_app(app)
     connections.init_app(app)
+    limits.init_app(app)
     for blueprint in (pages.bp, predicting.bp, lab.bp, writers.bp, rooms.bp, apidocs.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)

@@ -14,7 +14,7 @@ import os
 import socket
 import sys
 
-from waitress import serve
+from waitress import create_server
 
 from recognition.classifier import ModelError
 from webapp import create_app
@@ -69,11 +69,17 @@ def parse_args():
     return parser.parse_args()
 
 
+def as_in_urls(host):
+    """An address as URLs and Host headers write it: an IPv6 one in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
 def settings(args):
     """App settings from the command line; ValueError says what is missing or wrong.
 
-    The address served is trusted as a host name too, unless it is every
-    address (0.0.0.0), which says nothing of the name people will use.
+    The address served is trusted as a host name too (an IPv6 one as browsers
+    send it, ``[::1]``), unless it is every address (0.0.0.0), which says
+    nothing of the name people will use.
     """
     trusted = settings_from_environment()["TRUSTED_HOSTS"]
     if args.lan:
@@ -85,7 +91,7 @@ def settings(args):
             raise ValueError(f"serving every address ({args.host}) needs the name people will use: "
                              "add --public-url http://NAME:PORT (or set TRUSTED_HOSTS=NAME,...)")
     else:
-        trusted.append(args.host)
+        trusted.append(as_in_urls(args.host))
     return {"PUBLIC_URL": args.public_url, "BEHIND_PROXY": args.behind_proxy, "TRUSTED_HOSTS": trusted}
 
 
@@ -121,6 +127,8 @@ def main():
             raise ValueError("--workers must be 1 or more")
         if args.workers > 1:
             refuse_a_port_in_use(args.host, args.port)
+        else:
+            server = single_process_server(app, args)
     except OSError as error:
         print(f"digitpad: cannot serve {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
@@ -128,22 +136,30 @@ def main():
         print(f"digitpad: {error}", file=sys.stderr)
         return 1
     processes = f" in {args.workers} processes" if args.workers > 1 else ""
-    print(f"Digit Pad is serving model {model.name} at http://{args.host}:{args.port}/"
+    print(f"Digit Pad is serving model {model.name} at http://{as_in_urls(args.host)}:{args.port}/"
           f"{processes}", flush=True)
     if args.lan:
         print(f"Phones on this network join rooms at {args.public_url}/room\n"
               f"Start a room from http://127.0.0.1:{args.port}/ on this computer.", flush=True)
-    # Room streams that hold a thread wait in threads of their own (webapp.rooms.routes).
-    stream_threads = app.config["ROOM_WAITING_STREAMS"]
     if args.workers > 1:
-        return serve_with_workers(args, app_settings, stream_threads)
-    args.threads = (args.threads or THREADS) + stream_threads
+        return serve_with_workers(args, app_settings, stream_threads(app))
+    server.run()
+    return 0
+
+
+def stream_threads(app):
+    """Threads added for the room streams that wait (webapp.rooms.routes), so they never take the predictions'."""
+    return app.config["ROOM_WAITING_STREAMS"]
+
+
+def single_process_server(app, args):
+    """waitress, listening already (OSError if the port is taken), so that "serving" is printed only when it is."""
     # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
     # and otherwise takes a forwarded request for a stranger's, never for this machine's.
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="digitpad",
-          max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False,
-          connection_limit=CONNECTIONS)
-    return 0
+    threads = (args.threads or THREADS) + stream_threads(app)
+    return create_server(app, host=args.host, port=args.port, threads=threads, ident="digitpad",
+                         max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False,
+                         connection_limit=CONNECTIONS)
 
 
 def refuse_a_port_in_use(host, port):
@@ -153,7 +169,7 @@ def refuse_a_port_in_use(host, port):
         probe.bind((host, port))
 
 
-def serve_with_workers(args, app_settings, stream_threads):
+def serve_with_workers(args, app_settings, waiting_stream_threads):
     """Serve with gunicorn: ``args.workers`` processes, each building its own app and model after the fork."""
     try:
         from gunicorn.app.base import BaseApplication
@@ -161,10 +177,10 @@ def serve_with_workers(args, app_settings, stream_threads):
         print("digitpad: --workers needs gunicorn, which runs on Linux and macOS (pip install gunicorn)",
               file=sys.stderr)
         return 1
-    address = f"[{args.host}]" if ":" in args.host else args.host
     options = {
-        "bind": f"{address}:{args.port}", "workers": args.workers, "worker_class": "gthread",
-        "threads": (args.threads or THREADS_PER_WORKER) + stream_threads, "preload_app": False, "proc_name": "digitpad",
+        "bind": f"{as_in_urls(args.host)}:{args.port}", "workers": args.workers, "worker_class": "gthread",
+        "threads": (args.threads or THREADS_PER_WORKER) + waiting_stream_threads, "preload_app": False,
+        "proc_name": "digitpad",
         "control_socket_disable": True,
         # Spreads connections evenly over the workers; without it one process often took most of them.
         "reuse_port": True,

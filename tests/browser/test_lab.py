@@ -63,9 +63,12 @@ def test_a_test_session_keeps_score_and_exports_csv(open_page, one_of_each_digit
     assert len(lines) == 11
 
 
+TOKEN = "open sesame, says me"
+
+
 def test_the_saved_page_asks_for_the_admin_token_when_the_server_wants_it(chromium, tmp_path):
     """A client the server does not count as local (here: one a proxy forwarded) must give the token."""
-    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": "open sesame"}
+    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ADMIN_TOKEN": TOKEN}
     with running_server(env=env) as (url, _):
         context = chromium.new_context(**DESKTOP, extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
         try:
@@ -76,7 +79,7 @@ def test_the_saved_page_asks_for_the_admin_token_when_the_server_wants_it(chromi
             page.get_by_label("Admin token").fill("wrong guess")
             page.get_by_role("button", name="Show drawings").click()
             page.wait_for_selector("#admin-token:not([hidden])")
-            page.get_by_label("Admin token").fill("open sesame")
+            page.get_by_label("Admin token").fill(TOKEN)
             page.get_by_role("button", name="Show drawings").click()
             page.wait_for_selector("#samples-status:has-text('Nothing saved yet')")
             assert page.is_hidden("#admin-token")

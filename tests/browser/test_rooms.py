@@ -80,7 +80,9 @@ def test_a_wall_that_reconnects_catches_up_on_what_it_missed(open_page, server_u
     held[0].continue_()
     wall.unroute("**/api/rooms/*/events*")
     wait_until(wall, lambda: cards(wall) == [*missed[::-1], first])
-    wall.wait_for_timeout(2500)
+    for _ in range(2):
+        with wall.expect_request("**/api/rooms/*/events", timeout=60_000):
+            pass
     assert cards(wall) == [*missed[::-1], first]
 
 

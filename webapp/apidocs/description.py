@@ -20,7 +20,8 @@ ERROR_TEXT = {
     413: f"The body is over {MAX_BODY // (1024 * 1024)} MB, or the image would decode to too many pixels.",
     415: "Not a PNG, JPEG or WebP image.",
     422: "The picture holds no digit (an empty pad).",
-    429: "Too many requests from this address: wait the seconds in Retry-After.",
+    429: "Too many requests (saves, drawings sent, unknown room codes or wrong admin tokens) from this address: "
+         "wait the seconds in Retry-After.",
     503: "The model or the database cannot serve now, or the server is busy reading large pictures.",
 }
 """What each error status means; every error answer is JSON ``{"error": "..."}``."""
@@ -89,7 +90,8 @@ SCHEMAS = {
         "model": {"type": "string", "description": "A served model's name (GET /api/models)."},
         "models": {"type": "string", "enum": ["all"], "description": "Add every served model's reading."},
         "explain": FLAG, "steps": FLAG}},
-    "ImageField": {"type": "string", "minLength": 1, "description": "The picture as a data URL or plain base64 (PNG, JPEG, WebP)."},
+    "ImageField": {"type": "string", "minLength": 1,
+                   "description": "The picture as a data URL or plain base64 (PNG, JPEG, WebP)."},
     "SaveRequest": {"type": "object", "required": ["image", "label"], "properties": {
         "image": ref("ImageField"), "label": DIGIT, "strokes": STROKES, "writer": WRITER, "writer_key": WRITER_KEY}},
     "Saved": {"type": "object", "required": ["id", "prediction"],
@@ -191,7 +193,7 @@ def operations():
                      "requestBody": {"required": True,
                                      "content": {"application/json": {"schema": ref("SaveRequest")}}},
                      "responses": {**json_answer("Saved.", ref("Saved"), status=201),
-                                   **errors(400, 403, 413, 415, 422, 503)}},
+                                   **errors(400, 403, 413, 415, 422, 429, 503)}},
             "get": {"tags": ["Saved drawings"], "summary": "List saved drawings, newest first",
                     "security": ADMIN,
                     "parameters": [
@@ -202,21 +204,21 @@ def operations():
                         {"name": "before", "in": "query", "schema": SAMPLE_ID},
                         {"name": "mistakes", "in": "query", "schema": FLAG},
                         {"name": "writer", "in": "query", "schema": WRITER}],
-                    "responses": {**json_answer("One page.", ref("SampleList")), **errors(400, 401, 403, 503)}}},
+                    "responses": {**json_answer("One page.", ref("SampleList")), **errors(400, 401, 403, 429, 503)}}},
         "/api/samples/{sample_id}": {"delete": {
             "tags": ["Saved drawings"], "summary": "Delete a saved drawing", "security": ADMIN,
             "parameters": [{"name": "sample_id", "in": "path", "required": True, "schema": SAMPLE_ID}],
-            "responses": {"204": {"description": "Deleted."}, **errors(401, 403, 404, 503)}}},
+            "responses": {"204": {"description": "Deleted."}, **errors(401, 403, 404, 429, 503)}}},
         "/api/samples/export": {"get": {
             "tags": ["Saved drawings"], "summary": "Every labelled drawing as training data", "security": ADMIN,
             "responses": {"200": {"description": "A zip of digits.npz and strokes.json, streamed.",
                                   "content": {"application/zip": {"schema": {"type": "string",
                                                                              "format": "binary"}}}},
-                          **errors(401, 403, 503)}}},
+                          **errors(401, 403, 429, 503)}}},
         "/api/writers": {"get": {
             "tags": ["Writers"], "summary": "The writers who saved drawings", "security": ADMIN,
             "responses": {**json_answer("Each writer's drawings per digit.",
-                                        {"type": "array", "items": ref("Writer")}), **errors(401, 403, 503)}}},
+                                        {"type": "array", "items": ref("Writer")}), **errors(401, 403, 429, 503)}}},
         "/api/writers/{name}": {"delete": {
             "tags": ["Writers"], "summary": "Forget a writer: delete every drawing saved under the name",
             "description": "Needs the writer's key; without it, or for a name nobody holds, 403, so the answer "
@@ -229,19 +231,21 @@ def operations():
         "/api/rooms": {"post": {
             "tags": ["Rooms"], "summary": "Open a room for a live demo", "security": ADMIN,
             "responses": {**json_answer("The new room and its addresses.", ref("Room"), status=201),
-                          **errors(401, 403, 503)}}},
+                          **errors(401, 403, 429, 503)}}},
         "/api/rooms/{code}": {
             "get": {"tags": ["Rooms"], "summary": "Whether a room is open, and the digit everyone is asked to draw",
                     "parameters": [ROOM_CODE],
-                    "responses": {**json_answer("The room.", ref("RoomStatus")), **errors(400, 404, 503)}},
+                    "responses": {**json_answer("The room.", ref("RoomStatus")), **errors(400, 404, 429, 503)}},
             "delete": {"tags": ["Rooms"], "summary": "Close a room", "security": ADMIN, "parameters": [ROOM_CODE],
-                       "responses": {"204": {"description": "Closed."}, **errors(401, 403, 404, 503)}}},
+                       "responses": {"204": {"description": "Closed."}, **errors(401, 403, 404, 429, 503)}}},
         "/api/rooms/{code}/prompt": {"put": {
             "tags": ["Rooms"], "summary": "Ask everyone in a room to draw a digit (null: stop asking)",
             "security": ADMIN, "parameters": [ROOM_CODE],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["digit"], "properties": {"digit": {**DIGIT, "type": ["integer", "null"]}}}}}},
-            "responses": {"204": {"description": "Phones and walls are told."}, **errors(400, 401, 403, 404, 503)}}},
+                "type": "object", "required": ["digit"],
+                "properties": {"digit": {**DIGIT, "type": ["integer", "null"]}}}}}},
+            "responses": {"204": {"description": "Phones and walls are told."},
+                          **errors(400, 401, 403, 404, 429, 503)}}},
         "/api/rooms/{code}/drawings": {"post": {
             "tags": ["Rooms"], "summary": "Send a drawing to a room's wall",
             "parameters": [ROOM_CODE, WRITER_KEY_HEADER],
@@ -251,7 +255,7 @@ def operations():
         "/api/rooms/{code}/drawings/{sample_id}": {"delete": {
             "tags": ["Rooms"], "summary": "Take a drawing off a room's wall", "security": ADMIN,
             "parameters": [ROOM_CODE, {"name": "sample_id", "in": "path", "required": True, "schema": SAMPLE_ID}],
-            "responses": {"204": {"description": "Hidden."}, **errors(401, 403, 404, 503)}}},
+            "responses": {"204": {"description": "Hidden."}, **errors(401, 403, 404, 429, 503)}}},
         "/api/rooms/{code}/events": {"get": {
             "tags": ["Rooms"], "summary": "Follow a room: its events as a server-sent event stream",
             "parameters": [ROOM_CODE, {"name": "Last-Event-ID", "in": "header", "required": False,
@@ -259,7 +263,7 @@ def operations():
                                        "description": "Replay the events after this one."}],
             "responses": {"200": {"description": "Events `drawing`, `hide` and `closed`, each with its id.",
                                   "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                          **errors(400, 404, 503)}}},
+                          **errors(400, 404, 429, 503)}}},
         "/api/openapi.json": {"get": {
             "tags": ["About the API"], "summary": "This description",
             "responses": json_answer("The OpenAPI 3.1 description of the API.", {"type": "object"})}},

@@ -2,7 +2,7 @@
 
 import math
 
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, jsonify, request
 
 from recognition.adaptation import kept_vectors
 from recognition.pictures import data_url
@@ -10,10 +10,11 @@ from webapp.lab.drawings import sent_drawing
 from webapp.lab.export import zip_chunks
 from webapp.predicting.answers import prediction
 from webapp.predicting.served import default_model
-from webapp.storage import samples
+from webapp.storage import limits, samples
 from webapp.storage.connections import transaction
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.parsing import json_object, query_flag, query_whole_number
+from webapp.web.streams import streamed
 from webapp.writers.names import valid_writer
 from webapp.writers.owners import given_key, writer_for_saving
 
@@ -30,6 +31,7 @@ bp.before_request(refuse_cross_site_writes)
 @bp.post("")
 def save():
     """Save a labelled drawing; under a name, the first save creates the writer and answers with its key."""
+    limits.take(limits.SAVES, limits.save_cost())
     payload = json_object()
     drawing = sent_drawing(payload)
     key = given_key(payload)
@@ -73,7 +75,7 @@ def remove(sample_id):
 @bp.get("/export")
 @admin_only
 def download():
-    return Response(stream_with_context(zip_chunks()), mimetype="application/zip",
+    return Response(streamed(zip_chunks()), mimetype="application/zip",
                     headers={"Content-Disposition": "attachment; filename=digitpad-samples.zip"})
 
 

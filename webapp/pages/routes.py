@@ -11,6 +11,7 @@ from recognition.pad import PAD_SIZE, PEN_WIDTH
 from webapp.predicting.served import default_model, served_models
 from webapp.rooms import store
 from webapp.rooms.links import links
+from webapp.storage import limits
 
 bp = Blueprint("pages", __name__)
 
@@ -50,7 +51,7 @@ def join():
 
 @bp.get("/room/<code>")
 def room(code):
-    found = store.find(code)
+    found = limits.look_up(limits.ROOM_CODE_MISSES, store.find, code)
     if found is None:
         return page("join.html", unknown=code.upper()[:16]), 404
     code, is_open = found
@@ -88,7 +89,7 @@ def room_qr(code):
 
 def existing_room(code):
     """(code, is it open) of a room that was opened, closed or not; 404 for one that never was."""
-    found = store.find(code)
+    found = limits.look_up(limits.ROOM_CODE_MISSES, store.find, code)
     if found is None:
         abort(404)
     return found

@@ -17,9 +17,8 @@ is how it sees drawings that other workers and hosts took.
 
 import time
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from webapp.extension import Extension
 from webapp.lab.drawings import sent_drawing
 from webapp.predicting.answers import prediction
 from webapp.predicting.served import default_model
@@ -27,21 +26,19 @@ from webapp.rooms import store
 from webapp.rooms.links import links
 from webapp.rooms.news import ROOM_NEWS, News, news
 from webapp.rooms.slots import STREAM_SLOTS, Slots
+from webapp.storage import limits
 from webapp.storage.connections import close_connection
+from webapp.storage.samples import MAX_ID
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.errors import InputError
 from webapp.web.parsing import json_object
-from webapp.web.rate_limits import RateLimit
+from webapp.web.streams import error_event, streamed
 from webapp.writers.adapting import adapted_answer
 from webapp.writers.owners import given_key, room_writer
 
 bp = Blueprint("rooms", __name__, url_prefix="/api/rooms")
 bp.before_request(refuse_cross_site_writes)
 
-PER_CLIENT = (1.0, 5)
-"""Drawings a second one phone may send, and in a burst."""
-PER_ADDRESS = (60.0, 120)
-"""The same for one address, which a whole class behind one router may share."""
 POLL_SECONDS = 0.25
 KEEP_ALIVE_SECONDS = 15
 POLL_RETRY_MS = 750
@@ -50,8 +47,6 @@ drawing take over a second to reach the wall."""
 RESUME_RETRY_MS = 100
 FEWEST_SECONDS_BETWEEN_LOOKS = 0.2
 """A seated stream gathers the drawings of a busy room into one look at the database at most this often."""
-ROOM_LIMITS = Extension[tuple[RateLimit, RateLimit]]("room_limits")
-"""Per phone, per address."""
 
 
 @bp.post("")
@@ -64,7 +59,7 @@ def create():
 @bp.get("/<code>")
 def status(code):
     """Whether the room is open: phones ask now and then, so that Send stops as soon as the room closes."""
-    code, is_open = store.find(code) or abort(404, description=f"there is no room {code.upper()}")
+    code, is_open = existing(code)
     return jsonify(room=code, open=is_open, prompt=store.prompt(code))
 
 
@@ -118,7 +113,7 @@ def send(code):
     return jsonify(sent), 201
 
 
-@bp.delete("/<code>/drawings/<int:sample_id>")
+@bp.delete(f"/<code>/drawings/<int(min=1, max={MAX_ID}):sample_id>")
 @admin_only
 def hide(code, sample_id):
     if not store.hide(known(code, must_be_open=False), sample_id):
@@ -129,36 +124,46 @@ def hide(code, sample_id):
 
 @bp.get("/<code>/events")
 def events(code):
-    code, is_open = store.find(code) or abort(404, description=f"there is no room {code.upper()}")
+    code, is_open = existing(code)
     after = last_event_id()
     client = request.remote_addr or ""
     config = current_app.config
-    seated = is_open and STREAM_SLOTS.get().take(client, config["ROOM_WAITING_STREAMS"],
-                                                 config["ROOM_STREAMS_PER_CLIENT"])
-    response = Response(stream_with_context(event_stream(code, after, is_open, seated)),
-                        mimetype="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    slots = STREAM_SLOTS.get()
+    seated = is_open and slots.take(client, config["ROOM_WAITING_STREAMS"], config["ROOM_STREAMS_PER_CLIENT"])
+    try:
+        body = streamed(event_stream(code, after, is_open, seated), error_event)
+    except BaseException:
+        if seated:
+            slots.give_back(client)
+        raise
+    response = Response(body, mimetype="text/event-stream", headers={"Cache-Control": "no-store",
+                                                                     "X-Accel-Buffering": "no"})
     if seated:
-        slots = STREAM_SLOTS.get()
         response.call_on_close(lambda: slots.give_back(client))
     return response
 
 
+def existing(code):
+    """(the room's code, whether it is open) for a code in any case; a 404 for no such room, counted against
+    the address's guesses."""
+    found = limits.look_up(limits.ROOM_CODE_MISSES, store.find, code)
+    if found is None:
+        abort(404, description=f"there is no room {code.upper()}")
+    return found
+
+
 def known(code, must_be_open=True):
     """The room's code (any case); a 404 unless the room exists (and is open)."""
-    found = store.find(code)
-    if found is None or (must_be_open and not found[1]):
-        abort(404, description=f"there is no {'open ' if must_be_open else ''}room {code.upper()}")
-    return found[0]
+    code, is_open = existing(code)
+    if must_be_open and not is_open:
+        abort(404, description=f"there is no open room {code}")
+    return code
 
 
 def wait_for_turn():
     """A 429 with Retry-After when this phone, or its address, sends faster than a person draws."""
-    address = request.remote_addr or ""
-    phone = request.headers.get("X-Client-Id", "")[:64]
-    per_client, per_address = ROOM_LIMITS.get()
-    wait = per_address.wait_needed(address) or per_client.wait_needed((address, phone))
-    if wait:
-        raise InputError(f"too many drawings: wait {wait} s", status=429, headers={"Retry-After": str(wait)})
+    limits.take(limits.ROOM_SENDS)
+    limits.take(limits.PHONE_SENDS, key=request.headers.get("X-Client-Id", "")[:64])
 
 
 def last_event_id():
@@ -201,4 +206,3 @@ def event_stream(code, after, is_open, seated):
 def init_app(app):
     ROOM_NEWS.init(app, News())
     STREAM_SLOTS.init(app, Slots())
-    ROOM_LIMITS.init(app, (RateLimit(*PER_CLIENT), RateLimit(*PER_ADDRESS)))

@@ -17,6 +17,8 @@ from webapp.extension import Extension
 from webapp.storage.databases import DatabaseUnavailable, PostgresDatabase, SchemaError, SQLiteDatabase, open_database
 from webapp.web.errors import answer_unavailable
 
+UNAVAILABLE = "the samples database is not available; try again later"
+NEWER_SCHEMA = "the samples database was written by a newer version of Digit Pad, which this server cannot read"
 DATABASE = Extension[SQLiteDatabase | PostgresDatabase]("database")
 
 
@@ -92,4 +94,5 @@ def now():
 def init_app(app):
     DATABASE.init(app, open_database(app.config))
     app.teardown_appcontext(close_connection)
-    answer_unavailable(app, DatabaseUnavailable, SchemaError)
+    answer_unavailable(app, DatabaseUnavailable, UNAVAILABLE)
+    answer_unavailable(app, SchemaError, NEWER_SCHEMA)

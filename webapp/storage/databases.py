@@ -10,15 +10,17 @@ first connection, all in one transaction.
 """
 
 import queue
-import re
 import sqlite3
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONNECT_SECONDS = 3
+DOWN_SECONDS = 2
+"""After PostgreSQL could not be reached, requests fail at once for this long, then one tries again."""
 MIGRATION_LOCK = 7_340_001
 """PostgreSQL advisory lock held while migrating, so that workers starting together migrate once."""
 
@@ -39,8 +41,23 @@ def migrations(backend):
         version = int(path.name.split("_", 1)[0])
         if version != expected:
             raise RuntimeError(f"migration {path.name} is out of sequence: expected version {expected}")
-        text = re.sub(r"--[^\n]*", "", path.read_text())
-        found.append((version, [statement.strip() for statement in text.split(";") if statement.strip()]))
+        found.append((version, statements(path.read_text())))
+    return found
+
+
+def statements(text):
+    """The SQL statements of a migration file, whole: a ``;`` or ``--`` inside a string, a comment or a
+    trigger's body does not end one (``sqlite3.complete_statement`` knows where each really ends)."""
+    found, pending_lines = [], []
+    for line in text.splitlines(keepends=True):
+        pending_lines.append(line)
+        statement = "".join(pending_lines)
+        if sqlite3.complete_statement(statement):
+            found.append(statement.strip())
+            pending_lines = []
+    rest = "".join(pending_lines).strip()
+    if rest and not all(line.strip().startswith("--") or not line.strip() for line in rest.splitlines()):
+        raise RuntimeError(f"a migration ends in an unfinished statement: {rest[:80]!r}")
     return found
 
 
@@ -84,6 +101,9 @@ class SQLiteDatabase:
             db = self._open()
         try:
             self.migrate(db)
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise DatabaseUnavailable(f"cannot read the samples database {self.path}: {error}") from None
         except BaseException:
             db.close()
             raise
@@ -142,11 +162,19 @@ class SQLiteDatabase:
             db.execute(f"PRAGMA user_version = {self.newest}")
 
     def errors(self):
-        return (sqlite3.OperationalError,)
+        """The database's failures a request answers with a 503: locked, full, corrupt, a constraint broken."""
+        return (sqlite3.DatabaseError,)
 
 
 class PostgresDatabase:
-    """A pool of connections to one PostgreSQL database; its version is the table schema_migrations."""
+    """A pool of connections to one PostgreSQL database; its version is the table schema_migrations.
+
+    A connection is checked as it is taken from the pool, so those a restart of
+    the server broke are replaced instead of failing a request. While the
+    server cannot be reached, requests fail at once instead of each waiting
+    for the pool's timeout; ``DOWN_SECONDS`` later one tries again, and the
+    pool keeps reconnecting in the background.
+    """
 
     backend = "postgresql"
     newest = len(migrations("postgresql"))
@@ -157,10 +185,13 @@ class PostgresDatabase:
 
         self.url = url
         self.pool = ConnectionPool(url, min_size=1, max_size=size, open=False, timeout=CONNECT_SECONDS,
+                                   check=ConnectionPool.check_connection,
                                    kwargs={"autocommit": True, "row_factory": dict_row,
                                            "connect_timeout": CONNECT_SECONDS})
         self._lock = threading.Lock()
         self._opened = self._migrated = False
+        self._down_until = 0.0
+        self.clock = time.monotonic
 
     def __str__(self):
         from psycopg.conninfo import conninfo_to_dict
@@ -176,9 +207,12 @@ class PostgresDatabase:
             if not self._opened:
                 self.pool.open(wait=False)
                 self._opened = True
+        if self.clock() < self._down_until:
+            raise DatabaseUnavailable(f"the {self} could not be reached moments ago")
         try:
             db = self.pool.getconn()
         except (psycopg_pool.PoolTimeout, psycopg.OperationalError) as error:
+            self._down_until = self.clock() + DOWN_SECONDS
             raise DatabaseUnavailable(f"cannot reach the {self}: {error}") from None
         try:
             if not self._migrated:
@@ -224,7 +258,7 @@ class PostgresDatabase:
     def errors(self):
         import psycopg
 
-        return (psycopg.OperationalError,)
+        return (psycopg.OperationalError, psycopg.IntegrityError)
 
     def close(self):
         self.pool.close()

@@ -8,6 +8,8 @@ import json
 
 from webapp.storage.connections import connection, now, run, snapshot, stream, transaction
 
+MAX_ID = 2**63 - 1
+"""The largest id either database can hold; a larger one in a URL is simply not there."""
 LISTED = "id, created_at, label, prediction, probabilities, model, image_png, input_png, stroke_count, writer, room"
 
 

@@ -5,6 +5,9 @@
   another name that resolves to this server (DNS rebinding) gets a 400.
 * Forwarded headers (``X-Forwarded-For``, ``-Proto``, ``-Host``, ``-Port``) are
   believed only with ``BEHIND_PROXY``, from one proxy.
+* A client is local (this machine) when it connects from loopback and no header
+  says a proxy passed it on; behind a proxy, only when the proxy's
+  ``X-Forwarded-For`` names a loopback client.
 * A browser write from another site (judged by ``Origin`` and ``Sec-Fetch-Site``) is refused.
 * Listing, exporting and deleting saved drawings is open to clients on this
   machine; any other client needs ``Authorization: Bearer <ADMIN_TOKEN>``,
@@ -22,8 +25,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.web.errors import InputError
 
-LOOPBACK_NAMES = ("localhost", "127.0.0.1")
-FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+PROXY_HEADERS = ("Forwarded", "X-Real-IP", "True-Client-IP", "CF-Connecting-IP", "X-Client-IP",
+                 "X-Cluster-Client-IP", "Fastly-Client-IP", "Via")
+"""Besides every ``X-Forwarded-*`` header: what proxies and CDNs add to say whom they pass a request on for."""
+MIN_TOKEN_LENGTH = 16
 
 
 def settings_from_environment():
@@ -36,6 +42,17 @@ def settings_from_environment():
     }
 
 
+class BracketedAddress(str):
+    """An IPv6 address as a Host header carries it, ``[::1]``, as a trusted host name.
+
+    werkzeug cuts a trusted name at its first ``:`` to drop a port, which leaves
+    ``[`` of an IPv6 address; this name has no port to drop.
+    """
+
+    def partition(self, separator):
+        return str(self), "", ""
+
+
 def public_host(url):
     """The host name of a public URL such as ``https://digits.example.org``; ValueError if it has none."""
     parts = urlsplit(url)
@@ -45,10 +62,15 @@ def public_host(url):
 
 
 def init_app(app):
+    token = app.config["ADMIN_TOKEN"]
+    if token and len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError(f"ADMIN_TOKEN must be at least {MIN_TOKEN_LENGTH} characters "
+                         "(e.g. openssl rand -hex 16)")
     names = list(LOOPBACK_NAMES) + list(app.config["TRUSTED_HOSTS"])
     if app.config["PUBLIC_URL"]:
         names.append(public_host(app.config["PUBLIC_URL"]))
-    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(names))
+    app.config["TRUSTED_HOSTS"] = [BracketedAddress(name) if name.startswith("[") else name
+                                   for name in dict.fromkeys(names)]
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
@@ -69,11 +91,28 @@ def refuse_cross_site_writes():
 
 
 def client_is_local():
-    """True for a client on this machine: a loopback address, not forwarded by a proxy the app was not told of."""
-    if not current_app.config["BEHIND_PROXY"] and any(name in request.headers for name in FORWARDING_HEADERS):
-        return False
+    """True for a client on this machine.
+
+    Without ``BEHIND_PROXY``: it connects from loopback and carries no header a
+    proxy adds. Behind a proxy every request comes from the proxy, so only the
+    proxy's word counts: the last address of ``X-Forwarded-For`` (the one the
+    proxy added, which ProxyFix also takes) is a loopback address. A request the
+    proxy passed on without it is a stranger's.
+    """
+    if current_app.config["BEHIND_PROXY"]:
+        return is_loopback(request.headers.get("X-Forwarded-For", "").split(",")[-1].strip())
+    return not shows_a_proxy(request.headers) and is_loopback(request.remote_addr)
+
+
+def shows_a_proxy(headers):
+    """Whether any header says a proxy passed the request on."""
+    return any(name.lower().startswith("x-forwarded-") for name in headers.keys()) or \
+        any(name in headers for name in PROXY_HEADERS)
+
+
+def is_loopback(address):
     try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+        return ipaddress.ip_address(address or "").is_loopback
     except ValueError:
         return False
 

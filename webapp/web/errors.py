@@ -43,11 +43,15 @@ def init_app(app):
         return jsonify(error="internal server error", request_id=request_id), 500
 
 
-def answer_unavailable(app, *exception_types):
-    """Answer these exceptions (a model or database that cannot serve) with a 503 that says why."""
-    def cannot_serve(error):
-        app.logger.error("request %s: %s", g.get("request_id", ""), error)
-        return jsonify(error=str(error)), 503
+def answer_unavailable(app, exception_type, public_message=None):
+    """Answer an exception (a model or database that cannot serve) with a 503.
 
-    for exception_type in exception_types:
-        app.register_error_handler(exception_type, cannot_serve)
+    The detail is logged under the request id; with ``public_message`` the client
+    gets only that, so that a stranger learns no file path, host or port.
+    """
+    def cannot_serve(error):
+        request_id = g.get("request_id", "")
+        app.logger.error("request %s: %s", request_id, error)
+        return jsonify(error=public_message or str(error), request_id=request_id), 503
+
+    app.register_error_handler(exception_type, cannot_serve)

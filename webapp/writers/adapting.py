@@ -8,10 +8,11 @@ from recognition.adaptation import adapted_probabilities, drawing_vectors, vecto
 from recognition.pictures import input_from_png
 from recognition.reading import reading
 from webapp.storage import samples
-from webapp.storage.databases import DatabaseUnavailable
+from webapp.storage.databases import DatabaseUnavailable, SchemaError
 from webapp.writers.owners import keyed_writer
 
 NOT_ADAPTED = "the answer is not adapted: the drawings database cannot be reached"
+NEWER_DATABASE = "the answer is not adapted: the drawings database was written by a newer version of Digit Pad"
 
 
 def adapted_answer(answer, features, classifier, name, key):
@@ -28,9 +29,11 @@ def adapted_answer(answer, features, classifier, name, key):
         vectors, labels, drawings = writer_support(classifier, writer)
     except DatabaseUnavailable:
         return {**answer, "warning": NOT_ADAPTED}
+    except SchemaError:
+        return {**answer, "warning": NEWER_DATABASE}
     if vectors is None:
         return answer
-    general = {key: answer[key] for key in ("digit", "confidence", "probabilities")}
+    general = {field: answer[field] for field in ("digit", "confidence", "probabilities")}
     adapted = reading(adapted_probabilities(general["probabilities"], features, vectors, labels))
     return {**answer, **adapted, "adapted": True, "writer": writer, "writer_samples": drawings, "general": general}
 

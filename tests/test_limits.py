@@ -1,0 +1,80 @@
+"""Rate limits held in the database: saves and room sends per address, across workers, on a clock the test moves."""
+
+import pytest
+
+from tests.helpers import SEVEN, data_url, drawing_png, fresh_app, save
+from webapp.storage import connections, limits
+
+ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
+
+
+class Clock:
+    """Time that moves only when the test says so."""
+
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def workers(store_app, tmp_path, clock):
+    """Two apps on one database, as two workers (or hosts) would be."""
+    store_app.config["RATE_LIMIT_CLOCK"] = clock
+    database = connections.database(store_app)
+    settings = {"DATABASE_URL": database.url} if database.backend == "postgresql" else \
+        {"SAMPLES_DB": str(database.path)}
+    other = fresh_app(tmp_path / "other", RATE_LIMIT_CLOCK=clock, **settings)
+    yield store_app, other
+    if hasattr(connections.database(other), "close"):
+        connections.database(other).close()
+
+
+def client_of(app, address="192.0.2.7"):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_saves_are_limited_per_address_across_workers(workers, clock):
+    first, second = (client_of(app) for app in workers)
+    statuses = [save(client, SEVEN, 7).status_code for client in (first, second) * (limits.SAVES.burst // 2)]
+    assert statuses == [201] * limits.SAVES.burst
+    refused = save(second, SEVEN, 7)
+    assert refused.status_code == 429 and "error" in refused.get_json()
+    assert refused.headers["Retry-After"] == "1"
+    assert save(client_of(workers[0], "192.0.2.8"), SEVEN, 7).status_code == 201
+    clock.now += 1
+    assert save(first, SEVEN, 7).status_code == 201
+    assert save(first, SEVEN, 7).status_code == 429
+
+
+def test_a_large_save_costs_more_than_a_small_one(store_app, clock):
+    store_app.config["RATE_LIMIT_CLOCK"] = clock
+    client = client_of(store_app)
+    padding = "x" * (limits.SAVE_TOKEN_BYTES * 20)
+    body = {"image": data_url(drawing_png(SEVEN)), "label": 7, "strokes": SEVEN, "padding": padding}
+    statuses = [client.post("/api/samples", json=body).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+
+
+def test_room_sends_from_one_address_are_limited_across_workers(workers, clock):
+    first, second = (client_of(app, "127.0.0.1") for app in workers)
+    room = first.post("/api/rooms").get_json()["room"]
+    body = {"image": data_url(drawing_png(SEVEN)), "strokes": SEVEN}
+
+    def send(client, phone):
+        return client.post(f"/api/rooms/{room}/drawings", json=body, headers={"X-Client-Id": phone}).status_code
+
+    statuses = [send(client, f"phone-{number}") for number in range(limits.ROOM_SENDS.burst // 2)
+                for client in (first, second)]
+    assert statuses == [201] * limits.ROOM_SENDS.burst
+    assert send(first, "a-new-phone") == 429
+    clock.now += 1
+    assert send(second, "a-new-phone") == 201
