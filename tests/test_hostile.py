@@ -14,7 +14,7 @@ from recognition.strokes import render_strokes
 from tests.helpers import SEVEN, data_url, encoded
 from webapp.predicting.served import default_model
 
-ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
+ENDPOINTS = [("POST", "/api/predict"), ("POST", "/api/read"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
              ("POST", "/api/samples"), ("GET", "/api/samples"), ("DELETE", "/api/samples/1"),
              ("GET", "/session"), ("GET", "/samples")]
 

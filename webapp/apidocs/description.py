@@ -5,10 +5,10 @@ fuzzes every operation against it (schemathesis), so it cannot drift from the ap
 """
 
 from recognition.pad import PAD_SIZE
-from webapp.lab.drawings import MAX_POINTS, MAX_STROKES
 from webapp.lab.routes import MAX_PAGE, MAX_PER_PAGE, SQLITE_MAX_ID
 from webapp.rooms.store import ALPHABET, CODE_LENGTH
 from webapp.web.body_limits import MAX_BODY
+from webapp.web.parsing import MAX_POINTS, MAX_STROKES
 from webapp.web.pictures import IMAGE_TYPES
 from webapp.writers.names import NAME_LENGTH
 
