@@ -9,7 +9,6 @@ import time
 from urllib.parse import urlsplit
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from recognition.strokes import render_strokes
 from webapp import create_app
@@ -150,16 +149,8 @@ def written_number(records, gaps, left=60, pen=18):
 
 
 def number_picture(strokes, pen=18):
-    """The strokes drawn with the page's pen on the wide white pad, as the page's canvas draws them."""
-    picture = Image.new("L", NUMBER_PAD, 255)
-    draw = ImageDraw.Draw(picture)
-    radius = pen / 2
-    for stroke in strokes:
-        points = [(x, y) for x, y, *_ in stroke]
-        draw.line(points, fill=0, width=pen, joint="curve")
-        for x, y in (points[0], points[-1]):
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=0)
-    return picture
+    """The strokes drawn with the page's pen on the wide pad, as the page's canvas draws them."""
+    return render_strokes(strokes, pen, NUMBER_PAD)
 
 
 def flat(digits):
