@@ -44,7 +44,7 @@ from PIL import Image  # noqa: E402
 from bench.server import running_server  # noqa: E402
 from recognition.classifier import Classifier  # noqa: E402
 from recognition.numbers import number_text, read_number  # noqa: E402
-from recognition.pad import PEN_WIDTH  # noqa: E402
+from recognition.pad import NUMBER_PAD, PEN_WIDTH  # noqa: E402
 from recognition.pictures import data_url, png_bytes  # noqa: E402
 from recognition.preprocess import to_mnist, working_picture  # noqa: E402
 from recognition.strokes import render_strokes  # noqa: E402
@@ -52,7 +52,6 @@ from training.data import PROJECT_ROOT, load_drawings, writer_set  # noqa: E402
 from training.drawn import pad_picture  # noqa: E402
 
 MODEL = PROJECT_ROOT / "models" / "digitpad-cnn-fitted.tflite"
-PAD = (840, 280)
 EDGE = 6
 HEIGHTS = (0.45, 0.72)
 """Height of a number, as a fraction of the pad's height (lower when its digits do not fit across)."""
@@ -75,7 +74,7 @@ class Number:
     """Which digit (0-based, left to right) each stroke belongs to."""
 
 
-def compose_number(records, rng, length, pen=PEN_WIDTH, pad=PAD):
+def compose_number(records, rng, length, pen=PEN_WIDTH, pad=NUMBER_PAD):
     """A number of ``length`` random drawings written on the pad as a person writes a number."""
     chosen = [records[i] for i in rng.integers(len(records), size=length)]
     shapes = [normalised(record["strokes"]) for record in chosen]

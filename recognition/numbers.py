@@ -196,10 +196,14 @@ def read_number(picture, strokes=None, *, classify, size=None):
 
 def inked_part(picture, size=None):
     """The part of the picture's ink map that holds ink, and its :class:`Frame`; (None, None) without ink, or
-    with ink too small to be a digit (as :func:`to_mnist` judges a single digit)."""
+    with ink too small to be a digit.
+
+    A digit must span MIN_DIGIT_FRACTION of the picture's shorter side, as :func:`to_mnist` asks of a square
+    one: a wide pad is wide to hold several digits, not larger ones, so its first dot already counts as ink.
+    """
     ink = ink_map(picture)
     found = ink_bounding_box(ink)
-    if found is None or max(box.stop - box.start for box in found) < MIN_DIGIT_FRACTION * max(ink.shape):
+    if found is None or max(box.stop - box.start for box in found) < MIN_DIGIT_FRACTION * min(ink.shape):
         return None, None
     width, height = size or picture.size
     left, top = max(found[1].start - FRAME_MARGIN, 0), max(found[0].start - FRAME_MARGIN, 0)

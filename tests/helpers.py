@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from recognition.pad import NUMBER_PAD
 from recognition.strokes import render_strokes
 from webapp import create_app
 
@@ -114,8 +115,6 @@ def ids_acknowledged_before_a_sigkill(url, process, clients=4):
     return set(acknowledged)
 
 
-NUMBER_PAD = (840, 280)
-"""The wide pad numbers are written on in the tests: as the page's, three pads wide."""
 NUMBER_HEIGHT, NUMBER_BASE = 120, 200
 
 

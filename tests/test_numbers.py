@@ -8,8 +8,9 @@ from PIL import Image
 from recognition.classifier import Classifier
 from recognition.model_files import DEFAULT_MODEL
 from recognition.numbers import MAX_STROKES, NumberTooLong, number_confidence, number_text, read_number
+from recognition.pad import NUMBER_PAD
 from recognition.preprocess import working_picture
-from tests.helpers import NUMBER_PAD, flat, number_picture, pen_drawing, written_number
+from tests.helpers import flat, number_picture, pen_drawing, written_number
 
 PEN = 18
 

@@ -119,3 +119,11 @@ def test_strokes_far_off_the_picture_are_harmless(client, year):
 def test_an_untrusted_host_is_refused(client, year):
     body = {"image": data_url(encoded(number_picture(flat(year))))}
     assert client.post("/api/read", json=body, headers={"Host": "attacker.example"}).status_code == 400
+
+
+def test_the_number_page_is_served_and_linked_from_every_page(client):
+    page = client.get("/numbers").get_data(as_text=True)
+    assert 'id="pad"' in page and 'data-width="840"' in page and 'data-height="280"' in page
+    assert 'src="/static/js/numbers.js"' in page
+    for path in ("/", "/session", "/samples", "/numbers"):
+        assert 'href="/numbers"' in client.get(path).get_data(as_text=True), path

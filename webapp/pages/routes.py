@@ -5,7 +5,7 @@ import io
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from recognition.pad import PAD_SIZE, PEN_WIDTH
+from recognition.pad import NUMBER_PAD, PAD_SIZE, PEN_WIDTH
 from webapp.predicting.served import default_model, served_models
 from webapp.rooms import store
 from webapp.rooms.links import links
@@ -25,6 +25,11 @@ def page(template, **values):
 @bp.get("/")
 def index():
     return page("index.html")
+
+
+@bp.get("/numbers")
+def numbers():
+    return page("numbers.html", number_pad=NUMBER_PAD)
 
 
 @bp.get("/session")
