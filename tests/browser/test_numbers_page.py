@@ -4,7 +4,7 @@ bars on demand, undo and clear, and a layout that keeps the pad and the answer i
 import pytest
 
 from recognition.pad import NUMBER_PAD
-from tests.browser.drawing import DESKTOP, write_with_mouse
+from tests.browser.drawing import DESKTOP, SCREENSHOTS, write_with_mouse
 from tests.helpers import flat, pen_drawing, written_number
 
 READY = '.number-result[data-state="ready"]'
@@ -101,3 +101,7 @@ def test_the_pad_its_controls_and_the_number_fit_the_screen(open_page, year, siz
         assert in_view(page, selector), selector
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
     assert page.evaluate("document.body.classList.contains('presenting')") == bool(query)
+    page.click(".number-digit >> nth=1")
+    assert in_view(page, "#digit-chart") or size[1] < 500, "the bars are in view, but on a phone on its side"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"numbers-{size[0]}x{size[1]}{'-present' if query else ''}.png"))
