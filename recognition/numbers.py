@@ -39,6 +39,9 @@ from recognition.preprocess import INK_LEVEL, MIN_DIGIT_FRACTION, ink_bounding_b
 MAX_DIGITS = 12
 MAX_STROKES = 60
 MAX_COMPONENTS = 40
+"""What one number may hold: digits, strokes and (picture only) separate marks; more raises NumberTooLong, which
+keeps the work per request bounded."""
+
 MAX_READS = 48
 """At most this many candidate digits are read (preprocessed and classified) per number."""
 
