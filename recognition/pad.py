@@ -14,3 +14,6 @@ PEN_WIDTH = PEN_WIDTHS["normal"]
 
 FIT_MARGIN = 40
 """Margin used when a recorded trajectory is fitted onto the pad."""
+
+NUMBER_PAD = (840, 280)
+"""The wide pad numbers are written on, in pad pixels: three digit pads side by side."""

@@ -13,9 +13,11 @@ SUPERSAMPLE = 4
 
 
 def render_strokes(strokes, pen_width=PEN_WIDTH, size=PAD_SIZE):
-    """Dark ink on a white square, strokes given in pad pixels."""
+    """Dark ink on a white pad, strokes given in pad pixels; ``size`` is the side of a square pad, or the
+    (width, height) of a wide one."""
+    width, height = (size, size) if isinstance(size, int) else size
     scale = SUPERSAMPLE
-    canvas = Image.new("L", (size * scale, size * scale), 255)
+    canvas = Image.new("L", (width * scale, height * scale), 255)
     draw = ImageDraw.Draw(canvas)
     radius = pen_width * scale / 2
     for stroke in strokes:
@@ -24,7 +26,7 @@ def render_strokes(strokes, pen_width=PEN_WIDTH, size=PAD_SIZE):
             draw.line(points, fill=0, width=round(pen_width * scale), joint="curve")
         for x, y in points:
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=0)
-    return canvas.resize((size, size), Image.Resampling.BOX)
+    return canvas.resize((width, height), Image.Resampling.BOX)
 
 
 def fit_to_pad(strokes, size=PAD_SIZE, margin=FIT_MARGIN):

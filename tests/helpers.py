@@ -8,6 +8,9 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+import numpy as np
+
+from recognition.pad import NUMBER_PAD
 from recognition.strokes import render_strokes
 from webapp import create_app
 
@@ -110,3 +113,45 @@ def ids_acknowledged_before_a_sigkill(url, process, clients=4):
         thread.join(timeout=15)
     assert len(acknowledged) >= 40
     return set(acknowledged)
+
+
+NUMBER_HEIGHT, NUMBER_BASE = 120, 200
+
+
+def pen_drawing(drawings, label, strokes, writer=25):
+    """The first pen-drawn ``label`` of ``strokes`` strokes by ``writer``, else by the next writer who drew one."""
+    for candidate in [writer, *range(writer + 1, 31), *range(1, writer)]:
+        found = [d for d in drawings
+                 if d["label"] == label and d["writer"] == candidate and len(d["strokes"]) == strokes]
+        if found:
+            return found[0]
+    raise LookupError(f"no drawing of {label} in {strokes} strokes")
+
+
+def written_number(records, gaps, left=60, pen=18):
+    """Each drawing's strokes (lists of [x, y, t]) scaled to NUMBER_HEIGHT and set on a line at NUMBER_BASE, with
+    ``gaps`` (in heights, negative for an overlap) between the digits' ink: a list of strokes per digit."""
+    digits, clock = [], 0
+    for index, record in enumerate(records):
+        arrays = [np.asarray(stroke, np.float64)[:, :2] for stroke in record["strokes"]]
+        low, high = np.min([a.min(axis=0) for a in arrays], axis=0), np.max([a.max(axis=0) for a in arrays], axis=0)
+        scale = NUMBER_HEIGHT / (high[1] - low[1])
+        strokes = []
+        for array in arrays:
+            points = (array - low) * scale + (left + pen / 2, NUMBER_BASE - NUMBER_HEIGHT)
+            strokes.append([[x, y, clock + 20 * i] for i, (x, y) in enumerate(points.tolist())])
+            clock += 20 * len(points) + 250
+        digits.append(strokes)
+        left += (high[0] - low[0]) * scale + pen + (gaps[index] * NUMBER_HEIGHT if index < len(gaps) else 0)
+    assert left < NUMBER_PAD[0], "the number does not fit on the pad"
+    return digits
+
+
+def number_picture(strokes, pen=18):
+    """The strokes drawn with the page's pen on the wide pad, as the page's canvas draws them."""
+    return render_strokes(strokes, pen, NUMBER_PAD)
+
+
+def flat(digits):
+    """The strokes of all the digits, digit after digit."""
+    return [stroke for digit in digits for stroke in digit]

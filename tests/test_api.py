@@ -1,6 +1,8 @@
-"""The HTTP contract of /api/predict, /api/health and /api/model, and every error it answers."""
+"""The HTTP contract of /api/predict, /api/health and /api/model, and every error it answers (/api/read, which
+takes a picture the same ways, answers the same errors)."""
 
 import base64
+import copy
 import io
 
 import numpy as np
@@ -10,6 +12,9 @@ from PIL import Image
 from recognition.strokes import render_strokes
 from tests.helpers import SEVEN, drawing_png, encoded
 from webapp.predicting.served import default_model
+
+PICTURE_PATHS = ["/api/predict", "/api/read"]
+"""Both take a picture the same ways and refuse bad ones alike."""
 
 
 @pytest.fixture(scope="module")
@@ -83,42 +88,48 @@ def test_empty_drawing_is_422(client):
     ({"data": {"file": (io.BytesIO(b"x"), "x.png")}, "content_type": "multipart/form-data"}, 400),
 ], ids=["empty body", "not an image", "broken json", "json list", "no image field", "image not a string",
         "bad base64", "data url not an image", "text body", "no content type", "multipart without image"])
-def test_malformed_requests_get_a_json_4xx(client, kwargs, status):
-    response = client.post("/api/predict", **kwargs)
+@pytest.mark.parametrize("path", PICTURE_PATHS)
+def test_malformed_requests_get_a_json_4xx(client, kwargs, status, path):
+    response = client.post(path, **copy.deepcopy(kwargs))
     assert response.status_code == status
     assert isinstance(response.get_json()["error"], str)
 
 
-def test_truncated_image_is_400(client, seven_png):
-    response = client.post("/api/predict", data=seven_png[: len(seven_png) // 2], content_type="image/png")
+@pytest.mark.parametrize("path", PICTURE_PATHS)
+def test_truncated_image_is_400(client, seven_png, path):
+    response = client.post(path, data=seven_png[: len(seven_png) // 2], content_type="image/png")
     assert response.status_code == 400
     assert "truncated" in response.get_json()["error"]
 
 
-def test_decompression_bomb_is_refused_before_decoding(client):
+@pytest.mark.parametrize("path", PICTURE_PATHS)
+def test_decompression_bomb_is_refused_before_decoding(client, path):
     huge = encoded(Image.new("1", (20000, 20000), 1))
     assert len(huge) < 200_000
-    response = client.post("/api/predict", data=huge, content_type="image/png")
+    response = client.post(path, data=huge, content_type="image/png")
     assert response.status_code == 413
     assert "megapixels" in response.get_json()["error"]
 
 
 @pytest.mark.parametrize("size", [(1, 1), (10000, 1), (4000, 20)])
-def test_absurd_dimensions_are_refused(client, size):
-    response = client.post("/api/predict", data=encoded(Image.new("L", size, 0)), content_type="image/png")
+@pytest.mark.parametrize("path", PICTURE_PATHS)
+def test_absurd_dimensions_are_refused(client, size, path):
+    response = client.post(path, data=encoded(Image.new("L", size, 0)), content_type="image/png")
     assert response.status_code == 400
     assert "too small or too narrow" in response.get_json()["error"]
 
 
-def test_oversized_body_is_413(client):
-    response = client.post("/api/predict", data=b"\0" * (9 * 1024 * 1024), content_type="image/png")
+@pytest.mark.parametrize("path", PICTURE_PATHS)
+def test_oversized_body_is_413(client, path):
+    response = client.post(path, data=b"\0" * (9 * 1024 * 1024), content_type="image/png")
     assert response.status_code == 413
     assert "error" in response.get_json()
 
 
 def test_wrong_method_and_unknown_route_are_json(client):
-    response = client.get("/api/predict")
-    assert response.status_code == 405 and "error" in response.get_json()
+    for path in PICTURE_PATHS:
+        response = client.get(path)
+        assert response.status_code == 405 and "error" in response.get_json()
     response = client.get("/api/nothing-here")
     assert response.status_code == 404 and "error" in response.get_json()
 

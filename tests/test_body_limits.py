@@ -10,7 +10,7 @@ from bench.server import running_server
 GIBIBYTE = 1024 ** 3
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/api/health"), ("POST", "/api/predict"),
+@pytest.mark.parametrize("method, path", [("GET", "/api/health"), ("POST", "/api/predict"), ("POST", "/api/read"),
                                           ("POST", "/api/samples"), ("GET", "/api/samples")])
 def test_the_app_refuses_a_declared_oversize_body_before_reading_it(client, method, path):
     response = client.open(path, method=method, data=b"x", content_type="image/png",

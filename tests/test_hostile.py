@@ -14,7 +14,7 @@ from recognition.strokes import render_strokes
 from tests.helpers import SEVEN, data_url, encoded
 from webapp.predicting.served import default_model
 
-ENDPOINTS = [("POST", "/api/predict"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
+ENDPOINTS = [("POST", "/api/predict"), ("POST", "/api/read"), ("GET", "/api/health"), ("GET", "/api/model"), ("GET", "/"),
              ("POST", "/api/samples"), ("GET", "/api/samples"), ("DELETE", "/api/samples/1"),
              ("GET", "/session"), ("GET", "/samples")]
 
@@ -216,5 +216,16 @@ def test_hostile_sample_fields_never_cause_a_server_error(client, body):
         saved = client.get("/api/samples?per_page=1").get_json()["samples"][0]
         assert saved["id"] == response.get_json()["id"]
         assert saved["label"] == body["label"] and saved["strokes"] == len(body["strokes"])
+    else:
+        assert isinstance(response.get_json()["error"], str)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.fixed_dictionaries({"image": valid_pictures | pictures, "strokes": valid_strokes | hostile_strokes}))
+def test_hostile_number_fields_never_cause_a_server_error(client, body):
+    response = client.post("/api/read", data=json.dumps(body), content_type="application/json")
+    assert response.status_code in (200, 400, 413, 415, 422), response.get_data(as_text=True)
+    if response.status_code == 200:
+        assert response.get_json()["number"]
     else:
         assert isinstance(response.get_json()["error"], str)

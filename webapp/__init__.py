@@ -1,7 +1,7 @@
 """Digit Pad: draw a digit in the browser and see what a model trained on MNIST makes of it.
 
 The app is put together here from packages by concern: ``predicting`` (the
-answer, its options and the served models), ``writers``, ``lab`` (saved
+answer, its options and the served models), ``numbers`` (reading whole numbers), ``writers``, ``lab`` (saved
 drawings), ``rooms``, ``pages``, ``apidocs`` (the API's description), ``storage`` (the database and its
 migrations) and ``web`` (access, errors, limits and reading requests). What
 reads digits is the Flask-free package ``recognition``.
@@ -38,6 +38,7 @@ def create_app(test_config=None):
     from webapp.apidocs import routes as apidocs
     from webapp.lab import export
     from webapp.lab import routes as lab
+    from webapp.numbers import routes as numbers
     from webapp.pages import routes as pages
     from webapp.predicting import routes as predicting
     from webapp.predicting import served
@@ -50,7 +51,7 @@ def create_app(test_config=None):
     served.init_app(app)
     connections.init_app(app)
     limits.init_app(app)
-    for blueprint in (pages.bp, predicting.bp, lab.bp, writers.bp, rooms.bp, apidocs.bp):
+    for blueprint in (pages.bp, predicting.bp, numbers.bp, lab.bp, writers.bp, rooms.bp, apidocs.bp):
         app.register_blueprint(blueprint)
     access.init_app(app)
     body_limits.init_app(app)

@@ -48,6 +48,13 @@ export function predict(image, options = {}) {
   return call(`/api/predict${query ? `?${query}` : ""}`, { method: "POST", headers, body: image });
 }
 
+/** Read the number written in an image Blob, with the strokes that drew it (in the image's pixels); resolves to
+ * {number, confidence, digits: [{digit, confidence, probabilities, box, input}, …]}, digits left to right. */
+export async function readNumber(image, strokes) {
+  return call("/api/read", { method: "POST", headers: { "Content-Type": "application/json" },
+                             body: JSON.stringify({ image: await dataUrl(image), strokes }) });
+}
+
 /** Save a labelled drawing, under a writer's name with its key when ``who`` ({writer, writer_key}) gives them;
  * resolves to {id, prediction, writer_key (on the first save under a new name)}. */
 export async function saveSample(image, label, strokes, who = {}) {

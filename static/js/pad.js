@@ -1,6 +1,7 @@
 // The drawing pad: records strokes from mouse, touch and pen, and draws them
-// the same way at any screen size. Points are kept in pad pixels (the size in
-// the canvas's data-size), so what is sent never depends on the screen.
+// the same way at any screen size. Points are kept in pad pixels (the canvas's
+// data-size for a square pad, data-width and data-height for a wide one), so
+// what is sent never depends on the screen.
 
 export function drawStrokes(ctx, strokes, penWidth) {
   ctx.lineWidth = penWidth;
@@ -24,6 +25,8 @@ export class DrawingPad extends EventTarget {
     super();
     this.canvas = canvas;
     this.size = Number(canvas.dataset.size);
+    this.width = Number(canvas.dataset.width || canvas.dataset.size);
+    this.height = Number(canvas.dataset.height || canvas.dataset.size);
     this.penWidth = Number(canvas.dataset.penWidth);
     this.strokes = [];
     this.backdrop = null;
@@ -66,13 +69,14 @@ export class DrawingPad extends EventTarget {
     this.#changed("picture");
   }
 
-  /** The drawing as a PNG of size × size pixels, dark ink on white, as the server expects. */
+  /** The drawing as a PNG of the pad's size in pad pixels, dark ink on white, as the server expects. */
   toBlob() {
     const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = this.size;
+    canvas.width = this.width;
+    canvas.height = this.height;
     const ctx = canvas.getContext("2d");
     ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, this.size, this.size);
+    ctx.fillRect(0, 0, this.width, this.height);
     ctx.fillStyle = ctx.strokeStyle = "#000";
     drawStrokes(ctx, this.strokes, this.penWidth);
     return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
@@ -134,8 +138,8 @@ export class DrawingPad extends EventTarget {
 
   #point(event) {
     const box = this.canvas.getBoundingClientRect();
-    const x = ((event.clientX - box.left) / box.width) * this.size;
-    const y = ((event.clientY - box.top) / box.height) * this.size;
+    const x = ((event.clientX - box.left) / box.width) * this.width;
+    const y = ((event.clientY - box.top) / box.height) * this.height;
     return [Math.round(x * 10) / 10, Math.round(y * 10) / 10, Math.round(event.timeStamp)];
   }
 
@@ -148,7 +152,8 @@ export class DrawingPad extends EventTarget {
     const box = this.canvas.getBoundingClientRect();
     const pixels = Math.max(1, Math.round(box.width * (window.devicePixelRatio || 1)));
     if (this.canvas.width !== pixels) {
-      this.canvas.width = this.canvas.height = pixels;
+      this.canvas.width = pixels;
+      this.canvas.height = Math.round((pixels * this.height) / this.width);
     }
     this.#requestRedraw();
   }
@@ -164,7 +169,7 @@ export class DrawingPad extends EventTarget {
 
   #redraw() {
     const ctx = this.ctx;
-    const scale = this.canvas.width / this.size;
+    const scale = this.canvas.width / this.width;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     if (this.backdrop) {

@@ -103,3 +103,17 @@ def start_session(page):
 def asked_digit(page):
     """The digit the test-yourself page asks for now."""
     return int(page.inner_text("#prompt").split()[-1])
+
+
+def write_with_mouse(page, strokes, pad_size):
+    """Draw strokes given in the pixels of a pad of ``pad_size`` (width, height) with a real mouse, whatever the
+    pad's size on screen."""
+    box = page.locator("#pad").bounding_box()
+    scale_x, scale_y = box["width"] / pad_size[0], box["height"] / pad_size[1]
+    for stroke in strokes:
+        points = [(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y, *_ in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point)
+        page.mouse.up()

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.drawing import DESKTOP, answer, asked_digit, draw_with_mouse, start_session
+from recognition.pad import NUMBER_PAD
+from tests.browser.drawing import DESKTOP, answer, asked_digit, draw_with_mouse, start_session, write_with_mouse
+from tests.helpers import flat, pen_drawing, written_number
 
 HERE = Path(__file__).resolve().parent
 AXE_PACKAGE = HERE / "node_modules" / "axe-core"
@@ -163,3 +165,15 @@ def test_the_api_page(open_page, axe_script):
     page = open_page(ACCESSIBLE_DESKTOP, "/api/docs").page
     page.wait_for_selector("#api-operations article")
     assert_accessible(page, axe_script, "/api/docs")
+
+
+@pytest.mark.parametrize("query", ["", "?present"])
+def test_the_number_page(open_page, axe_script, pendigits, query):
+    page = open_page(ACCESSIBLE_DESKTOP, "/numbers" + query).page
+    page.wait_for_selector('.number-result[data-state="empty"]', state="attached")
+    assert_accessible(page, axe_script, f"/numbers{query} before writing")
+    digits = written_number([pen_drawing(pendigits, 4, 2), pen_drawing(pendigits, 2, 1)], [0.3])
+    write_with_mouse(page, flat(digits), NUMBER_PAD)
+    page.wait_for_selector('.number-result[data-state="ready"]', state="attached")
+    page.click(".number-digit >> nth=0")
+    assert_accessible(page, axe_script, f"/numbers{query} written, a digit's bars shown")

@@ -4,11 +4,13 @@
 fuzzes every operation against it (schemathesis), so it cannot drift from the app unnoticed.
 """
 
+from recognition.numbers import MAX_COMPONENTS, MAX_DIGITS
+from recognition.numbers import MAX_STROKES as MAX_READ_STROKES
 from recognition.pad import PAD_SIZE
-from webapp.lab.drawings import MAX_POINTS, MAX_STROKES
 from webapp.lab.routes import MAX_PAGE, MAX_PER_PAGE, SQLITE_MAX_ID
 from webapp.rooms.store import ALPHABET, CODE_LENGTH
 from webapp.web.body_limits import MAX_BODY
+from webapp.web.parsing import MAX_POINTS, MAX_STROKES
 from webapp.web.pictures import IMAGE_TYPES
 from webapp.writers.names import NAME_LENGTH
 
@@ -17,9 +19,10 @@ ERROR_TEXT = {
     401: "The admin token is missing or wrong.",
     403: "Refused: a write from another site, or no admin token is set on the server.",
     404: "There is no such thing.",
-    413: f"The body is over {MAX_BODY // (1024 * 1024)} MB, or the image would decode to too many pixels.",
+    413: f"The body is over {MAX_BODY // (1024 * 1024)} MB, or the image would decode to too many pixels; for a "
+         f"number, more than {MAX_DIGITS} digits, {MAX_READ_STROKES} strokes or {MAX_COMPONENTS} separate marks.",
     415: "Not a PNG, JPEG or WebP image.",
-    422: "The picture holds no digit (an empty pad).",
+    422: "The picture holds no digit (an empty pad), or no number.",
     429: "Too many requests (saves, drawings sent, unknown room codes or wrong admin tokens) from this address: "
          "wait the seconds in Retry-After.",
     503: "The model or the database cannot serve now, or the server is busy reading large pictures.",
@@ -85,6 +88,21 @@ SCHEMAS = {
             "steps": {"type": "array", "items": {"type": "object", "required": ["name", "image"], "properties": {
                 "name": {"type": "string"}, "image": DATA_URL}}},
         }},
+    "NumberReading": {"type": "object", "required": ["number", "confidence", "digits"], "properties": {
+        "number": {"type": "string", "pattern": "^[0-9?]+$", "description": "The digits read, left to right."},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1,
+                       "description": "How sure the whole reading is: the product of the digits' confidences."},
+        "digits": {"type": "array", "minItems": 1, "maxItems": MAX_DIGITS, "items": ref("NumberDigit")}}},
+    "NumberDigit": {"type": "object", "required": ["digit", "confidence", "probabilities", "box", "input"],
+                    "properties": {
+        "digit": DIGIT, "confidence": {"type": "number"}, "probabilities": PROBABILITIES,
+        "box": {"type": "array", "items": {"type": "integer"}, "minItems": 4, "maxItems": 4,
+                "description": "[x0, y0, x1, y1] of the digit's ink in the picture's pixels as sent."},
+        "input": {**DATA_URL, "description": "The 28×28 image the model read, white ink on black."}}},
+    "ReadRequest": {"type": "object", "required": ["image"], "properties": {
+        "image": ref("ImageField"),
+        "strokes": {**STROKES, "description": STROKES["description"] + " They part the digits far better than "
+                    "the picture alone; give them in the picture's pixels, as drawn."}}},
     "PredictOptions": {"type": "object", "properties": {
         "writer": WRITER, "writer_key": WRITER_KEY,
         "model": {"type": "string", "description": "A served model's name (GET /api/models)."},
@@ -172,6 +190,18 @@ def operations():
                            "its probability, all ten, and the 28×28 input the model read.",
             "parameters": [*QUERY_OPTIONS, WRITER_KEY_HEADER], "requestBody": PICTURE_BODY,
             "responses": {**json_answer("The model's reading.", ref("Prediction")),
+                          **errors(400, 413, 415, 422, 503)}}},
+        "/api/read": {"post": {
+            "tags": ["Reading digits"], "summary": "Read a whole number written in a picture",
+            "description": "The picture comes as /api/predict takes it; in JSON it may come with the strokes that "
+                           "drew it. The answer is the number and each digit, left to right, with its box and "
+                           "the 28×28 input the model read.",
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref("ReadRequest")},
+                "multipart/form-data": {"schema": {"type": "object", "required": ["image"], "properties": {
+                    "image": {"type": "string", "format": "binary"}}}},
+                **{media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in IMAGE_TYPES}}},
+            "responses": {**json_answer("The number read.", ref("NumberReading")),
                           **errors(400, 413, 415, 422, 503)}}},
         "/api/models": {"get": {
             "tags": ["Models"], "summary": "The served models and how well each reads",

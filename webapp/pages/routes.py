@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
-from recognition.pad import PAD_SIZE, PEN_WIDTH
+from recognition.pad import NUMBER_PAD, PAD_SIZE, PEN_WIDTH
 from webapp.predicting.served import default_model, served_models
 from webapp.rooms import store
 from webapp.rooms.links import links
@@ -28,6 +28,11 @@ def page(template, **values):
 @bp.get("/")
 def index():
     return page("index.html")
+
+
+@bp.get("/numbers")
+def numbers():
+    return page("numbers.html", number_pad=NUMBER_PAD)
 
 
 @bp.get("/session")

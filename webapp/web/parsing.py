@@ -1,12 +1,17 @@
-"""What a request says besides its picture: its JSON object, yes/no flags and whole numbers, checked.
+"""What a request says besides its picture: its JSON object, yes/no flags, whole numbers and pen strokes, checked.
 
 Anything malformed is an :class:`InputError`, answered with a 400 that says what was expected.
 """
+
+import math
 
 from flask import request
 
 from webapp.web.errors import InputError
 
+MAX_STROKES = 100
+MAX_POINTS = 20_000
+MAX_MAGNITUDE = 1e12
 FLAGS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
@@ -45,3 +50,26 @@ def query_whole_number(name, default, largest):
             and 1 <= int(text) <= largest):
         raise InputError(f"{name} must be a whole number from 1 to {largest}")
     return int(text)
+
+
+def valid_strokes(strokes):
+    """Strokes as lists of [x, y] or [x, y, t] points, within size limits."""
+    if not isinstance(strokes, list) or len(strokes) > MAX_STROKES:
+        raise InputError(f"\"strokes\" must be a list of at most {MAX_STROKES} strokes")
+    points = 0
+    for stroke in strokes:
+        if not isinstance(stroke, list) or not stroke:
+            raise InputError("each stroke must be a non-empty list of points")
+        points += len(stroke)
+        if points > MAX_POINTS:
+            raise InputError(f"at most {MAX_POINTS} points in all")
+        for point in stroke:
+            if not (isinstance(point, list) and len(point) in (2, 3)
+                    and all(_finite_number(value) for value in point)):
+                raise InputError("each point must be [x, y] or [x, y, time] with finite numbers")
+    return strokes
+
+
+def _finite_number(value):
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= MAX_MAGNITUDE)

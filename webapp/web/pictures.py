@@ -37,16 +37,27 @@ DATA_URL = re.compile(r"^data:(?P<type>[\w/+.-]*)(?:;[^,]*)?;base64,", re.IGNORE
 
 def image_from_request(request):
     """The picture a prediction request carries, decoded as :func:`decode_image` does."""
+    return decode_image(_image_bytes(request))
+
+
+def sent_picture(request):
+    """(picture, size): the picture a request carries, decoded as :func:`decode_image` does, and its (width,
+    height) upright as sent, before any shrinking, for answers given in the sent picture's pixels."""
+    return decode_sized(_image_bytes(request))
+
+
+def _image_bytes(request):
+    """The bytes of the image a request carries: a JSON data URL or base64, a multipart file, or the raw body."""
     content_type = request.mimetype
     if content_type == "application/json":
-        return decode_image(_bytes_from_json(request))
+        return _bytes_from_json(request)
     if content_type == "multipart/form-data":
         upload = request.files.get("image")
         if upload is None:
             raise InputError("multipart request has no file field named 'image'")
-        return decode_image(upload.read())
+        return upload.read()
     if content_type in IMAGE_TYPES:
-        return decode_image(request.get_data())
+        return request.get_data()
     raise InputError(f"unsupported content type {content_type or '(none)'}: send JSON "
                      "{\"image\": \"<data URL>\"}, multipart field 'image', or an image/png, "
                      "image/jpeg or image/webp body", status=415)
@@ -75,12 +86,19 @@ def bytes_from_base64_field(text):
 
 
 def decode_image(data):
-    """The picture in the bytes, upright and shrunk to the preprocessing's working size, as a loaded PIL image.
+    """The picture in the bytes, as :func:`decode_sized` decodes it."""
+    return decode_sized(data)[0]
+
+
+def decode_sized(data):
+    """(picture, size): the picture in the bytes, upright and shrunk to the preprocessing's working size, as a
+    loaded PIL image, and its size as sent.
 
     Its size is checked before any pixel is decoded. A JPEG much larger than
     the working size is decoded at a half, quarter or eighth of its size (still
     at least twice the working size); a large picture is decoded and shrunk in
     one of a few slots, so only a few full-size pictures are in memory at once.
+    ``size`` is the picture's (width, height) as sent, turned as the picture is.
     """
     if not data:
         raise InputError("the image is empty")
@@ -88,6 +106,7 @@ def decode_image(data):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
+            size = image.size
             if image.format == "JPEG":
                 image.draft(image.mode, (2 * WORKING_SIZE, 2 * WORKING_SIZE))
             _check_dimensions(image)
@@ -104,7 +123,15 @@ def decode_image(data):
         raise InputError("the data is not a PNG, JPEG or WebP image", status=415) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise InputError("the image is truncated or corrupt") from None
-    return image
+    return image, _turned_like(size, image.size)
+
+
+def _turned_like(size, picture_size):
+    """The sent (width, height), swapped when the EXIF orientation turned the picture a quarter turn."""
+    width, height = size
+    if (width - height) * (picture_size[0] - picture_size[1]) < 0:
+        return height, width
+    return width, height
 
 
 def _drop_metadata(image):

@@ -1,0 +1,1 @@
+"""Reading whole numbers: ``/api/read`` (``routes.py``) and its answer (``answers.py``)."""
