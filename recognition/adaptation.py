@@ -18,7 +18,7 @@ nor ruled out. Nothing is trained: a new drawing counts from the next
 prediction on, and one writer's drawings touch no one else's answers.
 
 The constants were chosen on pen-drawn digits of writers the model had not
-seen (README: Learning your handwriting).
+seen (docs/handwriting.md).
 """
 
 import json

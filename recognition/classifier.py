@@ -23,7 +23,7 @@ import numpy as np
 from recognition.networks import networks, with_features
 
 EXPECTED_INPUT = (28, 28, 1)
-TRAIN_COMMAND = "python train.py (README: Training your own)"
+TRAIN_COMMAND = "python train.py (docs/model.md: Training your own)"
 
 
 class ModelError(Exception):

@@ -2,7 +2,7 @@
 
 The shipped model learned from all of the project's writers, so this checks the
 whole serving path (pad rendering, PNG, preprocessing, model) end to end; how
-well it reads writers it never saw is measured by cross-validation (README).
+well it reads writers it never saw is measured by cross-validation (docs/model.md).
 """
 
 import numpy as np
