@@ -154,19 +154,26 @@ MIN_SHEET_FRACTION = 0.2
 SHEET_MARGIN = 2
 """Pixels of the shrunk photo dropped along the sheet's edge: its blur and shading are not ink."""
 
+LINE_SEARCH_SIZE = 280
+"""A photo's strokes are shrunk to about this many pixels a side to follow ruled lines across the paper."""
+
+MIN_RULED_LINES = 2
+"""Paths across the paper that make ruling; one alone is a stroke of a digit that fills the picture's width."""
+
 
 def _clean_photo(ink):
-    """Remove the table, the paper's edge, paper texture, shadows and uneven light from a photo's ink map.
+    """Remove the table, the paper's edge, ruled lines, paper texture, shadows and uneven light from a photo's ink map.
 
     A grey opening wider than any pen stroke keeps only the slowly varying
     background; subtracting it (a top-hat) leaves the strokes, but also the
     thin parts of whatever is not paper. So only what lies on the sheet is
-    kept, and a threshold at half Otsu's level then drops what is left of the
-    paper grain.
+    kept, ruled lines are subtracted, and a threshold at half Otsu's level then
+    drops what is left of the paper grain.
     """
     width = max(3, int(max(ink.shape) / 12) | 1)
     background = ndimage.grey_opening(ink, size=(width, width))
-    strokes = np.where(_sheet(ink), np.clip(ink - background, 0.0, None), 0.0)
+    sheet = _sheet(ink)
+    strokes = _without_ruled_lines(np.where(sheet, np.clip(ink - background, 0.0, None), 0.0), sheet)
     peak = float(np.percentile(strokes, 99.9))
     if peak <= 0.0:
         return np.zeros(ink.shape, np.float32)
@@ -260,6 +267,54 @@ def _enlarged(values, factor, shape):
     """One value per block of :func:`_pooled` back at full size, the last blocks repeated over what was left out."""
     large = values.repeat(factor, axis=0).repeat(factor, axis=1)
     return np.pad(large, [(0, full - part) for full, part in zip(shape, large.shape)], mode="edge")
+
+
+def _without_ruled_lines(strokes, sheet):
+    """Strokes less the ruled lines of the paper.
+
+    A ruled line crosses the whole sheet; a digit, upright to be read, does
+    not. So the ruling at a pixel is the weakest value along the strongest
+    path through it from one side of the sheet to the other, a path moving at
+    most one row per column: lines at any slope up to 45° are followed, bent
+    as they may be by perspective. Neither the table beyond the sheet nor the
+    top and bottom of the picture, where a sloping line may leave it, stop a
+    path. Subtracting the ruling, but never more than is there, leaves the
+    digit, lighter only by the ruling where it crosses a line. Ruling has
+    several lines; a lone path across is a digit's bar in a picture cropped to
+    it. Paths are followed in the strokes shrunk to about LINE_SEARCH_SIZE,
+    each block keeping its strongest value so that thin lines survive.
+    """
+    factor = max(1, round(max(strokes.shape) / LINE_SEARCH_SIZE))
+    small = ndimage.maximum_filter(_pooled(strokes, factor, np.maximum), size=3)
+    on_sheet = _pooled(sheet, factor, np.logical_or)
+    passable = np.pad(np.where(on_sheet, small, np.inf), ((1, 1), (0, 0)), constant_values=np.inf)
+    ruling = np.minimum(_strongest_paths_from_left(passable), _strongest_paths_from_left(passable[:, ::-1])[:, ::-1])
+    ruling = np.where(on_sheet, ruling[1:-1], 0.0)
+    if _lines_across_a_column(ruling) < MIN_RULED_LINES:
+        return strokes
+    return strokes - np.minimum(strokes, _enlarged(ruling, factor, strokes.shape))
+
+
+def _lines_across_a_column(ruling):
+    """How many separate strong paths a column crosses, in the median column that crosses any."""
+    strong = ruling >= 0.5 * ruling.max()
+    starts = strong.copy()
+    starts[1:] &= ~strong[:-1]
+    counts = starts.sum(axis=0)
+    return float(np.median(counts[counts > 0])) if counts.any() else 0.0
+
+
+def _strongest_paths_from_left(values):
+    """For each pixel, the best weakest value of a path to it from the left border, moving at most a row a column."""
+    columns = np.ascontiguousarray(values.T)
+    best = np.empty_like(columns)
+    best[0] = columns[0]
+    for column in range(1, len(columns)):
+        reach = best[column - 1].copy()
+        np.maximum(reach[1:], best[column - 1][:-1], out=reach[1:])
+        np.maximum(reach[:-1], best[column - 1][1:], out=reach[:-1])
+        np.minimum(reach, columns[column], out=best[column])
+    return best.T
 
 
 def otsu_threshold(values):
