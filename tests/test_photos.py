@@ -264,3 +264,11 @@ def test_a_stroke_across_a_photo_cropped_to_the_digit_is_ink(classifier, digit, 
     picture = Image.fromarray((photo * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
     answer, probability, _ = read(classifier, picture)
     assert answer == digit and probability >= UNSURE_BELOW
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 561), (2000, 3), (40, 5)])
+def test_a_grainy_picture_of_any_shape_is_read_or_found_empty(size):
+    """However narrow, a photo is shrunk to look for the paper and its ruling without shrinking to nothing."""
+    values = np.clip(200 + np.random.default_rng(0).normal(0, 30, size[::-1]), 0, 255).astype(np.uint8)
+    image = to_mnist(Image.fromarray(values))
+    assert image is None or image.shape == (28, 28)

@@ -191,7 +191,7 @@ def _sheet(ink):
     lines but keeps steps. The paper's blurred and shaded edge is not ink
     either, so SHEET_MARGIN more is dropped along it.
     """
-    factor = max(1, round(max(ink.shape) / SHEET_SEARCH_SIZE))
+    factor = _shrink_factor(ink.shape, SHEET_SEARCH_SIZE)
     smooth = ndimage.median_filter(_pooled(ink, factor, np.add) / factor ** 2, size=SHEET_SMOOTHING)
     table = _table(smooth)
     if not table.any():
@@ -252,6 +252,11 @@ def _between_first_and_last(mask, axis):
     return after_first & before_last
 
 
+def _shrink_factor(shape, size):
+    """The whole factor that brings the longer side of shape to about size, leaving the shorter side a pixel at least."""
+    return max(1, min(round(max(shape) / size), min(shape)))
+
+
 def _pooled(values, factor, combine):
     """One value for each factor×factor block, its pixels combined by a ufunc such as np.maximum.
 
@@ -284,7 +289,7 @@ def _without_ruled_lines(strokes, sheet):
     it. Paths are followed in the strokes shrunk to about LINE_SEARCH_SIZE,
     each block keeping its strongest value so that thin lines survive.
     """
-    factor = max(1, round(max(strokes.shape) / LINE_SEARCH_SIZE))
+    factor = _shrink_factor(strokes.shape, LINE_SEARCH_SIZE)
     small = ndimage.maximum_filter(_pooled(strokes, factor, np.maximum), size=3)
     on_sheet = _pooled(sheet, factor, np.logical_or)
     passable = np.pad(np.where(on_sheet, small, np.inf), ((1, 1), (0, 0)), constant_values=np.inf)
