@@ -126,16 +126,54 @@ def _median_deviation(histogram, centre):
     return _histogram_median(deviations)
 
 
+SHEET_SEARCH_SIZE = 140
+"""A photo is shrunk to about this many pixels a side to find the sheet of paper in it."""
+
+SHEET_EDGE_STEP = 0.05
+"""A step in brightness (fraction of full scale) across 3 pixels of the shrunk photo that marks an edge of the sheet;
+paper on either side of a stroke differs by less."""
+
+SHEET_SMOOTHING = 3
+"""Side of the median filter that erases strokes and ruled lines from the shrunk photo before its steps are found."""
+
+MIN_PAPER_PART = 0.005
+"""The smallest part of a photo a region at the paper's level must cover to count as paper, not as a speck."""
+
+PAPER_REACH = 20
+"""Pixels of the shrunk photo across which paper is compared with the paper nearest it: wider than a stroke."""
+
+PAPER_CONTACT = 2
+"""Pixels into a region, from those nearest the paper, whose level is compared with the paper's."""
+
+PAPER_ROUNDS = 16
+"""Rounds of growing the paper across strokes and lines, one region further each."""
+
+MIN_SHEET_FRACTION = 0.2
+"""The least part of a photo that must be at the paper's level for the paper to be told from what lies around it."""
+
+SHEET_MARGIN = 2
+"""Pixels of the shrunk photo dropped along the sheet's edge: its blur and shading are not ink."""
+
+LINE_SEARCH_SIZE = 280
+"""A photo's strokes are shrunk to about this many pixels a side to follow ruled lines across the paper."""
+
+MIN_RULED_LINES = 2
+"""Paths across the paper that make ruling; one alone is a stroke of a digit that fills the picture's width."""
+
+
 def _clean_photo(ink):
-    """Remove paper texture, shadows and uneven light from a photo's ink map.
+    """Remove the table, the paper's edge, ruled lines, paper texture, shadows and uneven light from a photo's ink map.
 
     A grey opening wider than any pen stroke keeps only the slowly varying
-    background; subtracting it (a top-hat) leaves the strokes. A threshold at
-    half Otsu's level then drops what is left of the paper grain.
+    background; subtracting it (a top-hat) leaves the strokes, but also the
+    thin parts of whatever is not paper. So only what lies on the sheet is
+    kept, ruled lines are subtracted, and a threshold at half Otsu's level then
+    drops what is left of the paper grain.
     """
     width = max(3, int(max(ink.shape) / 12) | 1)
     background = ndimage.grey_opening(ink, size=(width, width))
-    strokes = np.clip(ink - background, 0.0, None)
+    sheet = _sheet(ink)
+    strokes = _without_ruled_lines(np.where(sheet, np.clip(ink - background, 0.0, None), 0.0), sheet)
     peak = float(np.percentile(strokes, 99.9))
     if peak <= 0.0:
         return np.zeros(ink.shape, np.float32)
@@ -143,6 +181,145 @@ def _clean_photo(ink):
     floor = 0.5 * otsu_threshold(strokes)
     top = float(np.percentile(strokes[strokes > floor], 90)) if (strokes > floor).any() else 1.0
     return np.clip((strokes - floor) / max(top - floor, 1e-6), 0.0, 1.0).astype(np.float32)
+
+
+def _sheet(ink):
+    """Where the paper lies in a photo's ink map: everywhere but the table around it and a margin along its edge.
+
+    The table is found in the picture shrunk to about SHEET_SEARCH_SIZE and
+    smoothed with a median, which erases most of the pen strokes and ruled
+    lines but keeps steps. The paper's blurred and shaded edge is not ink
+    either, so SHEET_MARGIN more is dropped along it.
+    """
+    factor = _shrink_factor(ink.shape, SHEET_SEARCH_SIZE)
+    smooth = ndimage.median_filter(_pooled(ink, factor, np.add) / factor ** 2, size=SHEET_SMOOTHING)
+    table = _table(smooth)
+    if not table.any():
+        return np.ones(ink.shape, bool)
+    beyond_paper = ndimage.binary_dilation(table, iterations=1 + SHEET_MARGIN)
+    return _enlarged(~beyond_paper, factor, ink.shape)
+
+
+def _table(smooth):
+    """Where a smoothed, shrunk photo shows the table around the paper, or whatever else lies beyond it.
+
+    The paper in a picture is convex, so every row and column crosses it in
+    one stretch, digit and all: the table is what no such stretch covers.
+    When little of the picture is paper, the two are not told apart.
+    """
+    paper = _paper(smooth)
+    if paper.sum() < MIN_SHEET_FRACTION * paper.size:
+        return np.zeros(smooth.shape, bool)
+    return ~(_between_first_and_last(paper, axis=0) | _between_first_and_last(paper, axis=1))
+
+
+def _paper(smooth):
+    """Where a smoothed, shrunk photo shows bare paper.
+
+    Sharp steps in brightness split the picture into regions: a shadow's
+    gradual change does not split the paper, its edge against the table does.
+    The largest region is paper. So is any other sizeable region, no further
+    than PAPER_REACH from the paper, whose pixels nearest the paper are at the
+    level of the paper nearest them, such as the paper on the other side of a
+    stroke or of a ruled line the median left; comparing only what is close
+    leaves out the slow change of light across the picture. Each round
+    reaches one region further.
+    """
+    steps = ndimage.grey_dilation(smooth, size=(3, 3)) - ndimage.grey_erosion(smooth, size=(3, 3))
+    labels, count = ndimage.label(steps < SHEET_EDGE_STEP)
+    areas = np.bincount(labels.ravel(), minlength=count + 1)
+    areas[0] = 0
+    paper = labels == np.argmax(areas)
+    sizeable = (areas >= MIN_PAPER_PART * labels.size)[labels]
+    for _ in range(PAPER_ROUNDS):
+        distance, nearest = ndimage.distance_transform_edt(~paper, return_indices=True)
+        beside = smooth[tuple(nearest)]
+        closest = np.asarray(ndimage.minimum(distance, labels, np.arange(count + 1)))
+        compared = (distance <= np.minimum(closest[labels] + PAPER_CONTACT, PAPER_REACH)) & sizeable & ~paper
+        counts = np.bincount(labels[compared], minlength=count + 1)
+        differences = np.bincount(labels[compared], np.abs(smooth - beside)[compared], minlength=count + 1)
+        joining = (counts > 0) & (differences <= SHEET_EDGE_STEP * counts)
+        if not joining.any():
+            break
+        paper |= joining[labels]
+    return paper
+
+
+def _between_first_and_last(mask, axis):
+    """True from the first True to the last True along each line of the axis."""
+    after_first = np.logical_or.accumulate(mask, axis=axis)
+    before_last = np.flip(np.logical_or.accumulate(np.flip(mask, axis=axis), axis=axis), axis=axis)
+    return after_first & before_last
+
+
+def _shrink_factor(shape, size):
+    """The whole factor that brings the longer side of shape to about size, leaving the shorter side a pixel at least."""
+    return max(1, min(round(max(shape) / size), min(shape)))
+
+
+def _pooled(values, factor, combine):
+    """One value for each factor×factor block, its pixels combined by a ufunc such as np.maximum.
+
+    A last partial row or column of blocks is left out. Reducing the stacked
+    strided slices is much faster than reducing a reshaped array over its short axes.
+    """
+    height, width = (size // factor * factor for size in values.shape)
+    return combine.reduce(np.stack([values[row:height:factor, column:width:factor]
+                                    for row in range(factor) for column in range(factor)]))
+
+
+def _enlarged(values, factor, shape):
+    """One value per block of :func:`_pooled` back at full size, the last blocks repeated over what was left out."""
+    large = values.repeat(factor, axis=0).repeat(factor, axis=1)
+    return np.pad(large, [(0, full - part) for full, part in zip(shape, large.shape)], mode="edge")
+
+
+def _without_ruled_lines(strokes, sheet):
+    """Strokes less the ruled lines of the paper.
+
+    A ruled line crosses the whole sheet; a digit, upright to be read, does
+    not. So the ruling at a pixel is the weakest value along the strongest
+    path through it from one side of the sheet to the other, a path moving at
+    most one row per column: lines at any slope up to 45° are followed, bent
+    as they may be by perspective. Neither the table beyond the sheet nor the
+    top and bottom of the picture, where a sloping line may leave it, stop a
+    path. Subtracting the ruling, but never more than is there, leaves the
+    digit, lighter only by the ruling where it crosses a line. Ruling has
+    several lines; a lone path across is a digit's bar in a picture cropped to
+    it. Paths are followed in the strokes shrunk to about LINE_SEARCH_SIZE,
+    each block keeping its strongest value so that thin lines survive.
+    """
+    factor = _shrink_factor(strokes.shape, LINE_SEARCH_SIZE)
+    small = ndimage.maximum_filter(_pooled(strokes, factor, np.maximum), size=3)
+    on_sheet = _pooled(sheet, factor, np.logical_or)
+    passable = np.pad(np.where(on_sheet, small, np.inf), ((1, 1), (0, 0)), constant_values=np.inf)
+    ruling = np.minimum(_strongest_paths_from_left(passable), _strongest_paths_from_left(passable[:, ::-1])[:, ::-1])
+    ruling = np.where(on_sheet, ruling[1:-1], 0.0)
+    if _lines_across_a_column(ruling) < MIN_RULED_LINES:
+        return strokes
+    return strokes - np.minimum(strokes, _enlarged(ruling, factor, strokes.shape))
+
+
+def _lines_across_a_column(ruling):
+    """How many separate strong paths a column crosses, in the median column that crosses any."""
+    strong = ruling >= 0.5 * ruling.max()
+    starts = strong.copy()
+    starts[1:] &= ~strong[:-1]
+    counts = starts.sum(axis=0)
+    return float(np.median(counts[counts > 0])) if counts.any() else 0.0
+
+
+def _strongest_paths_from_left(values):
+    """For each pixel, the best weakest value of a path to it from the left border, moving at most a row a column."""
+    columns = np.ascontiguousarray(values.T)
+    best = np.empty_like(columns)
+    best[0] = columns[0]
+    for column in range(1, len(columns)):
+        reach = best[column - 1].copy()
+        np.maximum(reach[1:], best[column - 1][:-1], out=reach[1:])
+        np.maximum(reach[:-1], best[column - 1][1:], out=reach[:-1])
+        np.minimum(reach, columns[column], out=best[column])
+    return best.T
 
 
 def otsu_threshold(values):
