@@ -15,9 +15,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from scipy import ndimage
 
+from recognition.preprocess import WORKING_SIZE, ink_bounding_box, to_mnist
+from recognition.strokes import fit_to_pad, render_strokes
 from tests.helpers import encoded
-from webapp.preprocess import WORKING_SIZE, ink_bounding_box, to_mnist
-from webapp.strokes import fit_to_pad, render_strokes
+from webapp.predicting.served import default_model
 
 UNSURE_BELOW = 0.6
 """The page says "Not sure" below this probability (static/js/results.js)."""
@@ -188,7 +189,7 @@ def read(classifier, picture):
 
 @pytest.fixture(scope="module")
 def classifier(app):
-    return app.extensions["classifier"]
+    return default_model(app).classifier
 
 
 @pytest.fixture(scope="module")
