@@ -136,6 +136,20 @@ def send_many(server_url, room, count):
         connection.close()
 
 
+LINES_OF_EACH_PART = """address => [...address.querySelectorAll("span")].map(part => {
+    const range = document.createRange();
+    range.selectNodeContents(part);
+    return new Set([...range.getClientRects()].map(line => Math.round(line.top))).size;
+})"""
+
+
+def assert_the_join_address_breaks_only_before_room(wall, server_url, room):
+    """The address reads whole: at most two lines, the second starting at "/room/", and legible from afar."""
+    assert wall.text_content("#join-url") == f"{server_url}/room/{room}"
+    assert wall.eval_on_selector("#join-url", LINES_OF_EACH_PART) == [1, 1]
+    assert wall.eval_on_selector("#join-url", "address => parseFloat(getComputedStyle(address).fontSize)") >= 20
+
+
 def test_a_wall_with_200_drawings_fits_a_projector_without_scrolling(open_page, server_url):
     room = open_room(server_url)
     wall = open_page(DESKTOP, f"/room/{room}/present").page
@@ -149,6 +163,7 @@ def test_a_wall_with_200_drawings_fits_a_projector_without_scrolling(open_page, 
         assert not wall.is_visible("#wall-waiting")
         assert wall.eval_on_selector("#room-qr", "qr => qr.getBoundingClientRect().height") >= height / 4
         assert wall.eval_on_selector(".wall-join .room-code", "code => parseFloat(getComputedStyle(code).fontSize)") >= 48
+        assert_the_join_address_breaks_only_before_room(wall, server_url, room)
         shown = wall.eval_on_selector_all("#wall-grid li:not([hidden])", "items => items.map(item => "
                                           "item.getBoundingClientRect().bottom)")
         assert shown and max(shown) <= height
