@@ -14,9 +14,9 @@ from recognition.preprocess import STEP_NAMES, to_mnist
 from recognition.strokes import render_strokes
 from tests.helpers import FOUR, ONE, SEVEN, Keys, data_url, drawing_png, fresh_app
 from training.data import sha256_of
-from webapp.predicting.served import default_model, served_models
+from webapp.predicting.served import default_model, plain_name, served_models
 
-SUMMARY_FIELDS = {"name", "architecture", "parameters", "mnist_test", "drawn_test", "default"}
+SUMMARY_FIELDS = {"name", "title", "architecture", "parameters", "mnist_test", "drawn_test", "default"}
 BASELINES = {"digitpad-linear", "digitpad-mlp", "digitpad-cnn-single"}
 
 
@@ -81,15 +81,28 @@ def test_a_named_model_answers(client, seven_png, name):
 
 def test_all_models_answer_side_by_side(client, app, seven_png):
     answer = client.post("/api/predict", json={"image": data_url(seven_png), "models": "all"}).get_json()
-    listed = [entry["name"] for entry in client.get("/api/models").get_json()]
-    assert [reading["model"] for reading in answer["compare"]] == listed
+    served = client.get("/api/models").get_json()
+    assert [(reading["model"], reading["title"]) for reading in answer["compare"]] == \
+        [(entry["name"], entry["title"]) for entry in served]
     for reading in answer["compare"]:
-        assert set(reading) == {"model", "digit", "confidence", "probabilities"}
+        assert set(reading) == {"model", "title", "digit", "confidence", "probabilities"}
         assert sum(reading["probabilities"]) == pytest.approx(1.0, abs=1e-6)
         assert reading["digit"] == int(np.argmax(reading["probabilities"]))
         assert reading["confidence"] == max(reading["probabilities"])
     assert answer["compare"][0]["probabilities"] == answer["probabilities"]
     assert {reading["digit"] for reading in answer["compare"]} == {7}
+
+
+def test_the_served_models_are_named_in_plain_words_from_their_cards(client):
+    titles = {entry["name"]: entry["title"] for entry in client.get("/api/models").get_json()}
+    assert titles == {"digitpad-cnn": "Average of 2 convolutional networks",
+                      "digitpad-cnn-single": "Convolutional network", "digitpad-mlp": "Dense network",
+                      "digitpad-linear": "Linear model"}
+
+
+@pytest.mark.parametrize("architecture", [None, "", "transformer", "average of two cnn", "average of 2 gru"])
+def test_a_model_whose_card_names_no_known_architecture_keeps_its_file_name(architecture):
+    assert plain_name(architecture, "digitpad-new") == "digitpad-new"
 
 
 def test_the_explanation_weighs_the_answer_against_the_runner_up(client, seven_png):

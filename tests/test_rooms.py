@@ -1,14 +1,19 @@
 """Room mode through the API: rooms, drawings from phones, the live event stream, hiding and closing."""
 
+import http.client
 import io
 import json
+import socket
+import time
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
 
+from bench.server import running_server
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
 from webapp.rooms import store
-from webapp.rooms.routes import POLL_RETRY_MS
+from webapp.rooms.routes import POLL_RETRY_MS, RESUME_RETRY_MS
 from webapp.rooms.slots import STREAM_SLOTS
 from webapp.rooms.store import ALPHABET
 from webapp.storage.databases import DatabaseUnavailable
@@ -242,6 +247,37 @@ def test_each_client_may_hold_only_so_many_waiting_streams_and_the_rest_answer_a
     seated = third.get(f"/api/rooms/{room}/events", buffered=False)
     assert slots.held("192.0.2.8") == 1
     seated.close()
+
+
+def new_streams_retry(address, room):
+    """The ``retry`` a new event stream starts with: RESUME_RETRY_MS when it got a seat, POLL_RETRY_MS when not."""
+    connection = http.client.HTTPConnection(*address)
+    try:
+        connection.request("GET", f"/api/rooms/{room}/events")
+        return int(connection.getresponse().readline().decode().removeprefix("retry: "))
+    finally:
+        connection.close()
+
+
+def test_a_waiting_stream_frees_its_seat_when_its_client_goes_away(tmp_path):
+    """With the process's one seat held by a wall whose stream may last 600 s, the seat comes back as soon as the
+    wall goes away: the server notices the closed connection rather than waiting for the stream's end."""
+    env = {"SAMPLES_DB": str(tmp_path / "samples.sqlite3"), "ROOM_WAITING_STREAMS": "1", "ROOM_STREAM_SECONDS": "600"}
+    with running_server(env=env) as (url, _):
+        address = (urlsplit(url).hostname, urlsplit(url).port)
+        connection = http.client.HTTPConnection(*address)
+        connection.request("POST", "/api/rooms")
+        room = json.loads(connection.getresponse().read())["room"]
+        connection.close()
+        with socket.create_connection(address) as wall:
+            wall.sendall(f"GET /api/rooms/{room}/events HTTP/1.1\r\nHost: {address[0]}\r\n\r\n".encode())
+            with wall.makefile("rb") as stream:
+                while not stream.readline().startswith(b"retry:"):
+                    pass
+            assert new_streams_retry(address, room) == POLL_RETRY_MS, "the wall holds the only seat"
+        deadline = time.monotonic() + 10
+        while new_streams_retry(address, room) != RESUME_RETRY_MS:
+            assert time.monotonic() < deadline, "the seat of a wall that went away is still held"
 
 
 def test_the_wall_says_when_phones_cannot_reach_its_address(app, client):

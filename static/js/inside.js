@@ -26,13 +26,15 @@ export function onOpen(callback) {
   panel.addEventListener("toggle", () => panel.open && callback());
 }
 
-function reading(name) {
+/** A model's place in the list, made on first sight; it is shown by its name in plain words (``title``). */
+function reading(name, title) {
   if (!readings.has(name)) {
     const item = document.createElement("li");
     item.innerHTML = `<h4></h4><p class="reading-answer"></p><ol class="bars mini"></ol>`;
-    item.querySelector("h4").textContent = name;
+    item.querySelector("h4").textContent = title;
+    item.dataset.model = name;
     const list = item.querySelector("ol");
-    list.setAttribute("aria-label", `${name}: probability of each digit`);
+    list.setAttribute("aria-label", `${title}: probability of each digit`);
     compareList.append(item);
     readings.set(name, { item, bars: makeBars(list) });
   }
@@ -40,8 +42,8 @@ function reading(name) {
 }
 
 function showCompare(compare) {
-  for (const { model, digit, confidence, probabilities } of compare) {
-    const { item, bars } = reading(model);
+  for (const { model, title, digit, confidence, probabilities } of compare) {
+    const { item, bars } = reading(model, title);
     item.querySelector(".reading-answer").textContent = `reads ${digit} (${percent(confidence)})`;
     showBars(bars, probabilities, digit);
   }
@@ -61,8 +63,8 @@ function showSteps(steps) {
 async function showExplanation({ digit, versus, map }, input) {
   whyDigit.textContent = String(digit);
   whyVersus.textContent = String(versus);
-  legendDigit.textContent = `for ${digit}`;
-  legendVersus.textContent = `for ${versus}`;
+  legendDigit.textContent = `blue: makes it a ${digit}`;
+  legendVersus.textContent = `orange: makes it a ${versus}`;
   document.querySelectorAll(".why-digit-again").forEach((span) => { span.textContent = String(digit); });
   canvas.setAttribute("aria-label", `The model's input: blue pixels make it a ${digit}, orange ones a ${versus}`);
   await drawEvidence(canvas, input, map);
@@ -75,7 +77,8 @@ export async function showInside(result) {
   const mine = shown;
   showCompare(result.compare);
   showSteps(result.steps);
-  status.textContent = `The ${result.model} model reads ${result.digit}.`;
+  const answering = result.compare.find(({ model }) => model === result.model);
+  status.textContent = `Answer: ${result.digit}, from the model “${answering ? answering.title : result.model}”.`;
   await showExplanation(result.explanation, result.input);
   if (mine === shown) panel.dataset.state = "ready";
 }

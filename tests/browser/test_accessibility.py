@@ -156,6 +156,18 @@ def test_presentation_mode(open_page, axe_script, one_of_each_digit, size):
     assert_accessible(page, axe_script, "/?present answered")
 
 
+@pytest.mark.parametrize("size", [{"width": 1920, "height": 1080}, {"width": 1280, "height": 720}])
+def test_presentation_mode_with_look_inside_open(open_page, axe_script, one_of_each_digit, size):
+    page = open_page({**ACCESSIBLE_DESKTOP, "viewport": size}, "/?present").page
+    page.wait_for_selector('.result[data-state="empty"]', state="attached")
+    page.click("#look-inside summary")
+    assert_accessible(page, axe_script, "/?present with Look inside open, before drawing")
+    draw_with_mouse(page, one_of_each_digit[7]["strokes"])
+    answer(page)
+    page.wait_for_selector('#look-inside[data-state="ready"]', state="attached")
+    assert_accessible(page, axe_script, "/?present with Look inside open, answered")
+
+
 def test_the_models_page(open_page, axe_script):
     page = open_page(ACCESSIBLE_DESKTOP, "/model").page
     assert_accessible(page, axe_script, "/model")

@@ -24,9 +24,20 @@ EVIDENCE_COLOURS = """() => {
 }"""
 
 
-def served_names(server_url):
+def served_models(server_url):
     with urllib.request.urlopen(server_url + "/api/models") as response:
-        return [entry["name"] for entry in json.load(response)]
+        return json.load(response)
+
+
+def served_names(server_url):
+    return [entry["name"] for entry in served_models(server_url)]
+
+
+def plain_names(server_url):
+    """The served models' names in plain words, as /api/models gives them; none is a file name."""
+    titles = [entry["title"] for entry in served_models(server_url)]
+    assert not [title for title in titles if "digitpad" in title or "-" in title], titles
+    return titles
 
 
 def screenshot(page, name, **options):
@@ -60,7 +71,7 @@ def test_opening_the_panel_with_the_keyboard_shows_every_model_why_and_the_steps
     assert page.evaluate("document.getElementById('look-inside').open")
     assert all("models=all" in url and "explain=1" in url and "steps=1" in url for url in look_inside_sent(watch))
 
-    names = served_names(server_url)
+    names = plain_names(server_url)
     assert page.eval_on_selector_all("#compare > li h4", "items => items.map(item => item.textContent)") == names
     assert page.eval_on_selector_all("#compare .bars", "lists => lists.map(list => list.children.length)") == \
         [10] * len(names)
@@ -68,7 +79,8 @@ def test_opening_the_panel_with_the_keyboard_shows_every_model_why_and_the_steps
 
     versus = page.inner_text("#why-versus")
     assert page.inner_text("#why-digit") == shown and versus.isdigit() and versus != shown
-    assert page.inner_text("#legend-digit") == f"for {shown}" and page.inner_text("#legend-versus") == f"for {versus}"
+    assert page.inner_text("#legend-digit") == f"blue: makes it a {shown}"
+    assert page.inner_text("#legend-versus") == f"orange: makes it a {versus}"
     colours = page.evaluate(EVIDENCE_COLOURS)
     assert colours["blue"] > 0 and colours["orange"] > 0, colours
     assert f"a {shown}" in page.get_attribute("#evidence", "aria-label")
@@ -131,8 +143,9 @@ def test_presentation_mode_fills_a_projector_without_scrolling(open_page, one_of
     assert no_scrolling(page)
     for selector in ("#pad", "#digit", "#probabilities", "#undo", "#clear", "#present"):
         assert fully_visible(page, selector), f"{selector} at {name}"
-    for chrome in ("header", "footer", "#look-inside", ".tagline", ".preview"):
+    for chrome in ("header", "footer", "#compare", ".tagline", ".preview"):
         assert not page.is_visible(chrome), chrome
+    assert fully_visible(page, "#look-inside summary")
     pad = page.locator("#pad").bounding_box()
     assert pad["height"] >= 0.75 * page.viewport_size["height"]
     digit_size = page.evaluate("parseFloat(getComputedStyle(document.getElementById('digit')).fontSize)")
@@ -180,3 +193,53 @@ def test_presentation_mode_says_how_to_leave_and_esc_leaves_it(open_page):
     page.keyboard.press("Escape")
     page.wait_for_selector("body:not(.presenting)")
     assert page.inner_text("#present") == "Presentation mode" and "present" not in page.url.split("/")[-1]
+
+
+def test_the_presentation_button_is_in_view_at_1280x720_without_scrolling(open_page):
+    page = open_page({"viewport": {"width": 1280, "height": 720}}).page
+    assert not page.evaluate("document.body.classList.contains('presenting')")
+    assert fully_visible(page, "#present")
+
+
+FONT_SIZES = """selector => [...document.querySelectorAll(selector)]
+    .filter(element => element.getClientRects().length)
+    .map(element => parseFloat(getComputedStyle(element).fontSize))"""
+INSIDE_LABELS = ("#look-inside summary", "#compare-heading", "#why-heading", "#compare h4", ".reading-answer",
+                 "#compare .bar-label", ".legend-key")
+
+
+def overlap(page, first, second):
+    one, other = page.locator(first).bounding_box(), page.locator(second).bounding_box()
+    return one["x"] < other["x"] + other["width"] and other["x"] < one["x"] + one["width"] \
+        and one["y"] < other["y"] + other["height"] and other["y"] < one["y"] + one["height"]
+
+
+@pytest.mark.parametrize("device, name", [*PROJECTOR_SIZES, ({"viewport": {"width": 1024, "height": 768}}, "1024x768")])
+def test_look_inside_in_presentation_mode_is_at_projector_scale(open_page, one_of_each_digit, server_url,
+                                                                device, name):
+    page = open_page(device, "/?present").page
+    page.wait_for_selector('.result[data-state="empty"]', state="attached")
+    draw_with_mouse(page, one_of_each_digit[7]["strokes"])
+    shown = answer(page)
+    for button in ("#present", "#start-room", "#pad"):
+        assert not overlap(page, "#look-inside summary", button), f"Look inside covers {button} at {name}"
+    page.click("#look-inside summary")
+    page.wait_for_selector(INSIDE_READY, state="attached")
+    assert page.evaluate("document.body.classList.contains('presenting')")
+
+    assert page.eval_on_selector_all("#compare > li h4", "items => items.map(item => item.textContent)") == \
+        plain_names(server_url)
+    for selector in INSIDE_LABELS:
+        sizes = page.evaluate(FONT_SIZES, selector)
+        assert sizes and min(sizes) >= 18, f"{selector} at {name}: {sizes}"
+    versus = page.inner_text("#why-versus")
+    assert page.inner_text(".legend") == f"blue: makes it a {shown}\norange: makes it a {versus}"
+    assert page.locator("#evidence").bounding_box()["height"] >= page.viewport_size["height"] / 3, name
+
+    assert no_scrolling(page), f"Look inside scrolls in presentation mode at {name}"
+    for selector in ("#pad", "#evidence", ".legend", "#compare", "#present", "#look-inside summary"):
+        assert fully_visible(page, selector), f"{selector} at {name}"
+    screenshot(page, f"presentation-look-inside-{name}.png")
+    page.click("#look-inside summary")
+    page.wait_for_selector("#digit", state="visible")
+    assert no_scrolling(page)

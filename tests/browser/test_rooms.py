@@ -138,6 +138,19 @@ def send_many(server_url, room, count):
         connection.close()
 
 
+LINES_OF_EACH_PART = """address => [...address.querySelectorAll("span")].map(part => {
+    const range = document.createRange();
+    range.selectNodeContents(part);
+    return new Set([...range.getClientRects()].map(line => Math.round(line.top))).size;
+})"""
+
+
+def assert_the_join_address_breaks_only_before_room(wall, server_url, room):
+    """The address reads whole: at most two lines, the second starting at "/room/"."""
+    assert wall.text_content("#join-url") == f"{server_url}/room/{room}"
+    assert wall.eval_on_selector("#join-url", LINES_OF_EACH_PART) == [1, 1]
+
+
 def test_a_wall_with_200_drawings_fits_a_projector_without_scrolling(open_page, server_url):
     room = open_room(server_url)
     wall = open_page(DESKTOP, f"/room/{room}/present").page
@@ -151,12 +164,17 @@ def test_a_wall_with_200_drawings_fits_a_projector_without_scrolling(open_page, 
         assert not wall.is_visible("#wall-waiting")
         assert wall.eval_on_selector("#room-qr", "qr => qr.getBoundingClientRect().height") >= height / 4
         assert wall.eval_on_selector(".wall-join .room-code", "code => parseFloat(getComputedStyle(code).fontSize)") >= 48
+        assert_the_join_address_breaks_only_before_room(wall, server_url, room)
+        assert wall.eval_on_selector("#join-url", "address => parseFloat(getComputedStyle(address).fontSize)") >= 20
         shown = wall.eval_on_selector_all("#wall-grid li:not([hidden])", "items => items.map(item => "
                                           "item.getBoundingClientRect().bottom)")
         assert shown and max(shown) <= height
         assert wall.inner_text("#labelled-accuracy").startswith("Read right:") and "of 200" in wall.inner_text(
             "#labelled-accuracy")
         wall.screenshot(path=str(SCREENSHOTS / f"room-wall-200-{width}x{height}.png"))
+    wall.set_viewport_size({"width": 360, "height": 640})
+    wait_until(wall, lambda: wall.evaluate("document.documentElement.scrollWidth") <= 360)
+    assert_the_join_address_breaks_only_before_room(wall, server_url, room)
 
 
 def test_a_phone_sees_the_instructions_and_its_send_stops_when_the_room_closes(open_page, server_url):

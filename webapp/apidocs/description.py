@@ -62,6 +62,7 @@ ROOM_CODE = {"name": "code", "in": "path", "required": True,
              "schema": {"type": "string", "pattern": f"^[{ALPHABET}{ALPHABET.lower()}]{{{CODE_LENGTH}}}$"},
              "description": f"The room's {CODE_LENGTH}-character code, in any case."}
 SAMPLE_ID = {"type": "integer", "minimum": 1, "maximum": SQLITE_MAX_ID}
+TITLE = {"type": "string", "description": "The model's name in plain words, e.g. \"Average of 2 convolutional networks\"."}
 ADMIN = [{}, {"adminToken": []}]
 """Open to clients on the server's own machine; others send the admin token."""
 
@@ -80,7 +81,8 @@ SCHEMAS = {
             "general": {**ref("Reading"), "description": "The general model's reading, when adapted."},
             "warning": {"type": "string"},
             "compare": {"type": "array", "items": {"allOf": [ref("Reading"), {
-                "type": "object", "required": ["model"], "properties": {"model": {"type": "string"}}}]}},
+                "type": "object", "required": ["model", "title"],
+                "properties": {"model": {"type": "string"}, "title": TITLE}}]}},
             "explanation": {"type": "object", "required": ["digit", "versus", "map"], "properties": {
                 "digit": DIGIT, "versus": DIGIT,
                 "map": {"type": "array", "minItems": 28, "maxItems": 28, "items": {
@@ -142,8 +144,8 @@ SCHEMAS = {
     "RoomSent": {"type": "object", "required": ["id", "digit", "confidence"], "properties": {
         "id": SAMPLE_ID, "digit": DIGIT, "confidence": {"type": "number"},
         "writer_key": {**WRITER_KEY, "description": "Only when this drawing claimed a free name."}}},
-    "ModelSummary": {"type": "object", "required": ["name", "default"], "properties": {
-        "name": {"type": "string"}, "architecture": {"type": ["string", "null"]},
+    "ModelSummary": {"type": "object", "required": ["name", "title", "default"], "properties": {
+        "name": {"type": "string"}, "title": TITLE, "architecture": {"type": ["string", "null"]},
         "parameters": {"type": ["integer", "null"]}, "mnist_test": {"type": ["number", "null"]},
         "drawn_test": {"type": "object", "additionalProperties": {"type": "number"}},
         "default": {"type": "boolean"}}},

@@ -15,12 +15,12 @@ MAP_DIGITS = 4
 
 
 def comparison(image, name, known):
-    """Every served model's general reading of a 28×28 input, the default first; ``known`` is the reading
-    of the model called ``name``, already made."""
+    """Every served model's general reading of a 28×28 input, the default first, each with its name and its
+    name in plain words (``title``); ``known`` is the reading of the model called ``name``, already made."""
     readings = []
     for model in served_models():
         answer = known if model.name == name else reading(model.classifier.probabilities(image))
-        readings.append({"model": model.name, **{key: answer[key] for key in READING}})
+        readings.append({"model": model.name, "title": model.title, **{key: answer[key] for key in READING}})
     return readings
 
 

@@ -14,6 +14,21 @@ from recognition.model_files import OTHER_MODELS
 from webapp.extension import Extension
 from webapp.web.errors import InputError, answer_unavailable
 
+KINDS = {"cnn": ("convolutional network", "convolutional networks"), "mlp": ("dense network", "dense networks"),
+         "linear": ("linear model", "linear models")}
+"""The architectures ``train.py`` writes on a model's card, in words for people (one, several)."""
+
+
+def plain_name(architecture, fallback):
+    """A model named for a class rather than for files: "Convolutional network", "Average of 2 convolutional
+    networks", from its card's architecture ("cnn", "average of 2 cnn"); ``fallback`` when it says neither."""
+    words = (architecture or "").split()
+    if len(words) == 1 and words[0] in KINDS:
+        return KINDS[words[0]][0].capitalize()
+    if len(words) == 4 and words[:2] == ["average", "of"] and words[2].isdigit() and words[3] in KINDS:
+        return f"Average of {words[2]} {KINDS[words[3]][1]}"
+    return fallback
+
 
 class ServedModel:
     """One served model: its classifier, its explainer and where its card and pictures are."""
@@ -30,10 +45,15 @@ class ServedModel:
         """The card ``train.py`` wrote beside the model."""
         return self.classifier.card
 
+    @property
+    def title(self):
+        """The model's name in plain words, for pages."""
+        return plain_name(self.card.get("architecture"), self.name)
+
     def summary(self):
         """What the model is and how well it reads (accuracy on MNIST test and on held-out drawn digits)."""
         card = self.card
-        return {"name": self.name, "architecture": card.get("architecture"), "parameters": card.get("parameters"),
+        return {"name": self.name, "title": self.title, "architecture": card.get("architecture"), "parameters": card.get("parameters"),
                 "mnist_test": card.get("mnist_test", {}).get("accuracy"),
                 "drawn_test": {how: scores["accuracy"] for how, scores in (card.get("drawn_test") or {}).items()},
                 "default": self.default}

@@ -12,7 +12,9 @@ is new and ends, and the browser asks again ``POLL_RETRY_MS`` later from the
 last event it saw. So a class's walls get drawings at once, and hundreds of
 walls poll instead of holding threads. A seated stream looks as soon as a
 drawing is accepted in this process and at least every ``POLL_SECONDS``, which
-is how it sees drawings that other workers and hosts took.
+is how it sees drawings that other workers and hosts took. A quiet seated stream
+writes a comment every ``KEEP_ALIVE_SECONDS``, which is how the server notices
+that its wall went away and gives the seat back.
 """
 
 import time
@@ -40,7 +42,10 @@ bp = Blueprint("rooms", __name__, url_prefix="/api/rooms")
 bp.before_request(refuse_cross_site_writes)
 
 POLL_SECONDS = 0.25
-KEEP_ALIVE_SECONDS = 15
+KEEP_ALIVE_SECONDS = 1
+"""How long a seated stream stays silent at most. The server learns that a wall went away only when it writes to
+it, so a quiet stream writes a comment this often: its seat comes back within a second or two of its wall leaving,
+not at the stream's end (ROOM_STREAM_SECONDS). A few seats writing a dozen bytes a second cost nothing."""
 POLL_RETRY_MS = 750
 """When a wall asks again after a stream that did not wait: sooner would cost more requests, later would let a
 drawing take over a second to reach the wall."""
