@@ -11,7 +11,7 @@ benchmarks and the tests all call this one function.
 """
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 from scipy import ndimage
 
 MNIST_SIZE = 28
@@ -19,6 +19,9 @@ DIGIT_BOX = 20
 
 WORKING_SIZE = 560
 """Larger pictures are shrunk to this before anything else: it keeps photos fast."""
+
+TURNED = range(2, 9)
+"""EXIF orientations other than upright (1): mirrored, rotated, or both."""
 
 INK_LEVEL = 0.1
 """Ink map value above which a pixel counts as ink when cropping."""
@@ -103,8 +106,14 @@ def working_picture(image):
 
 
 def _upright(image):
-    """The image turned by its EXIF orientation; one whose metadata cannot be parsed is taken as stored."""
+    """The image turned by its EXIF orientation; one whose metadata cannot be parsed is taken as stored.
+
+    An image that needs no turning is returned itself, not copied as ``exif_transpose`` would.
+    """
     try:
+        image.load()
+        if image.getexif().get(ExifTags.Base.Orientation, 1) not in TURNED:
+            return image
         return ImageOps.exif_transpose(image)
     except Exception:  # Pillow's EXIF parser raises many kinds of error on broken metadata
         return image
@@ -122,8 +131,8 @@ def _flatten_to_gray(image):
         return np.round(np.clip(values / peak, 0.0, 1.0) * 255).astype(np.uint8)
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     if not has_alpha:
-        return np.asarray(image.convert("L"))
-    rgba = image.convert("RGBA")
+        return np.asarray(image if image.mode == "L" else image.convert("L"))
+    rgba = image if image.mode == "RGBA" else image.convert("RGBA")
     alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
     gray = np.asarray(rgba.convert("L"), dtype=np.float32)
     if alpha.min() > 0.99:
