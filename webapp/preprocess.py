@@ -32,6 +32,9 @@ SPECK_FRACTION = 0.05
 MIN_DIGIT_FRACTION = 0.05
 """Ink whose extent is below this fraction of the picture's longer side is too small to be a digit."""
 
+OPAQUE = 0.99
+"""Alpha (0 to 1) above which every pixel of a picture counts as opaque, its transparency ignored."""
+
 UNEVEN_BACKGROUND = 0.01
 """Median deviation from the background (as a fraction of full scale) above which a picture is treated as a photo."""
 
@@ -133,11 +136,37 @@ def _flatten_to_gray(image):
     if not has_alpha:
         return np.asarray(image if image.mode == "L" else image.convert("L"))
     rgba = image if image.mode == "RGBA" else image.convert("RGBA")
-    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
-    gray = np.asarray(rgba.convert("L"), dtype=np.float32)
-    if alpha.min() > 0.99:
-        return gray.astype(np.uint8)
+    opacity = np.asarray(rgba.getchannel("A"))
+    gray = np.asarray(rgba.convert("L"))
+    if opacity.min() > OPAQUE * 255:
+        return gray
+    return _composited(gray, opacity)
+
+
+def _composited(gray, opacity):
+    """uint8 gray values laid by their uint8 opacity on white when the ink is dark, on black when it is light."""
+    if gray.min() == gray.max():
+        return _composited_one_colour(int(gray.flat[0]), opacity)
+    gray = gray.astype(np.float32)
+    alpha = opacity.astype(np.float32) / 255.0
     ink_is_dark = alpha.max() <= 0.5 or float(np.average(gray, weights=alpha)) < 127.5
+    return _blend(gray, alpha, ink_is_dark)
+
+
+def _composited_one_colour(value, opacity):
+    """:func:`_composited` for a picture of one gray value, as a canvas of black ink on transparency is.
+
+    Each of the 256 opacities is blended once and looked up. The ink is
+    dark when the value is: the float32 weighted mean of a constant strays
+    from it by far less than its distance to 127.5.
+    """
+    alpha = np.arange(256, dtype=np.float32) / 255.0
+    ink_is_dark = alpha[opacity.max()] <= 0.5 or value < 127.5
+    return np.take(_blend(np.full(256, value, np.float32), alpha, ink_is_dark), opacity)
+
+
+def _blend(gray, alpha, ink_is_dark):
+    """Float32 gray values over the backdrop by float32 alpha in [0, 1], rounded to uint8."""
     backdrop = 255.0 if ink_is_dark else 0.0
     return np.round(gray * alpha + backdrop * (1.0 - alpha)).astype(np.uint8)
 
