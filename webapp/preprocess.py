@@ -240,10 +240,11 @@ def remove_specks(ink):
 
 def ink_bounding_box(ink):
     """Slices of the smallest rectangle holding all ink, or None when there is none."""
-    rows = np.flatnonzero((ink > INK_LEVEL).any(axis=1))
-    cols = np.flatnonzero((ink > INK_LEVEL).any(axis=0))
+    inked = ink > INK_LEVEL
+    rows = np.flatnonzero(inked.any(axis=1))
     if rows.size == 0:
         return None
+    cols = np.flatnonzero(inked.any(axis=0))
     return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
 
