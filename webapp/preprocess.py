@@ -50,9 +50,8 @@ def to_mnist(image, steps=None):
     on black) is appended to it as ``(name, array)``, named as in STEP_NAMES.
     """
     record = steps.append if steps is not None else (lambda step: None)
-    ink = remove_specks(ink_map(image))
+    ink, box = remove_specks(ink_map(image))
     record((STEP_NAMES[0], ink))
-    box = ink_bounding_box(ink)
     if box is None or not _large_enough(box, ink.shape):
         return None
     record((STEP_NAMES[1], ink[box]))
@@ -220,22 +219,24 @@ def otsu_threshold(values):
 def remove_specks(ink):
     """Erase blobs that carry only a sliver of the ink, so a stray dot cannot inflate the crop.
 
-    Blobs are found only inside the ink's bounding box, usually a fraction of the picture.
+    Returns the ink and the bounding box of what is left of it (None when
+    there is none). Blobs are found only inside the ink's bounding box,
+    usually a fraction of the picture.
     """
     box = ink_bounding_box(ink)
     if box is None:
-        return ink
+        return ink, None
     region = ink[box]
     labels, count = ndimage.label(region > INK_LEVEL, structure=np.ones((3, 3)))
     if count <= 1:
-        return ink
+        return ink, box
     masses = ndimage.sum_labels(region, labels, index=np.arange(1, count + 1))
     specks = np.flatnonzero(masses < SPECK_FRACTION * masses.max()) + 1
     if specks.size == 0:
-        return ink
+        return ink, box
     cleaned = ink.copy()
     cleaned[box][np.isin(labels, specks)] = 0.0
-    return cleaned
+    return cleaned, ink_bounding_box(cleaned)
 
 
 def ink_bounding_box(ink):
