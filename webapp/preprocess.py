@@ -155,9 +155,9 @@ def _composited(gray, opacity):
 def _composited_one_colour(value, opacity):
     """:func:`_composited` for a picture of one gray value, as a canvas of black ink on transparency is.
 
-    Each of the 256 opacities is blended once and looked up. The ink is
-    dark when the value is: the float32 weighted mean of a constant strays
-    from it by far less than its distance to 127.5.
+    Each of the 256 opacities is blended once and looked up. The weighted
+    mean that decides whether the ink is dark is the value itself here (its
+    float32 rounding stays far below the value's distance to 127.5).
     """
     alpha = np.arange(256, dtype=np.float32) / 255.0
     ink_is_dark = alpha[opacity.max()] <= 0.5 or value < 127.5
