@@ -115,7 +115,9 @@ def open_litert(path):
     """A LiteRT interpreter for one image at a time; calls are serialised because an interpreter is not thread-safe.
 
     Files from ``training/export.py`` name their outputs ``probabilities`` and
-    ``features``; an older file's single output is the probabilities.
+    ``features``; an older file's single output is the probabilities. Each
+    answer is copied once, from the interpreter's own buffer into the
+    arrays returned.
     """
     from ai_edge_litert.interpreter import Interpreter
 
@@ -125,18 +127,20 @@ def open_litert(path):
     outputs = interpreter.get_signature_runner().get_output_details()
     target = outputs.get("probabilities") or next(iter(outputs.values()))
     features = outputs.get("features")
+    given = [output for output in (target, features) if output is not None]
+    views = [interpreter.tensor(output["index"]) for output in given]
     lock = threading.Lock()
 
     def run(batch):
-        probabilities, vectors = [], []
+        answers = [np.empty((len(batch), *output["shape"][1:]), output["dtype"]) for output in given]
         with lock:
-            for image in batch:
+            for row, image in enumerate(batch):
                 interpreter.set_tensor(source["index"], image[None])
                 interpreter.invoke()
-                probabilities.append(interpreter.get_tensor(target["index"])[0].copy())
-                if features is not None:
-                    vectors.append(interpreter.get_tensor(features["index"])[0].copy())
-        return np.stack(probabilities), np.stack(vectors) if vectors else None
+                for answer, view in zip(answers, views):
+                    answer[row] = view()[0]
+        probabilities, *vectors = answers
+        return probabilities, vectors[0] if vectors else None
 
     return run, tuple(int(n) for n in source["shape"][1:]), tuple(int(n) for n in target["shape"][1:])
 

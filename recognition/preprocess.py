@@ -11,7 +11,7 @@ benchmarks and the tests all call this one function.
 """
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 from scipy import ndimage
 
 MNIST_SIZE = 28
@@ -19,6 +19,9 @@ DIGIT_BOX = 20
 
 WORKING_SIZE = 560
 """Larger pictures are shrunk to this before anything else: it keeps photos fast."""
+
+TURNED = range(2, 9)
+"""EXIF orientations other than upright (1): mirrored, rotated, or both."""
 
 INK_LEVEL = 0.1
 """Ink map value above which a pixel counts as ink when cropping."""
@@ -28,6 +31,9 @@ SPECK_FRACTION = 0.05
 
 MIN_DIGIT_FRACTION = 0.05
 """Ink whose extent is below this fraction of the picture's longer side is too small to be a digit."""
+
+OPAQUE = 0.99
+"""Alpha (0 to 1) above which every pixel of a picture counts as opaque, its transparency ignored."""
 
 UNEVEN_BACKGROUND = 0.01
 """Median deviation from the background (as a fraction of full scale) above which a picture is treated as a photo."""
@@ -44,9 +50,8 @@ def to_mnist(image, steps=None):
     on black) is appended to it as ``(name, array)``, named as in STEP_NAMES.
     """
     record = steps.append if steps is not None else (lambda step: None)
-    ink = remove_specks(ink_map(image))
+    ink, box = remove_specks(ink_map(image))
     record((STEP_NAMES[0], ink))
-    box = ink_bounding_box(ink)
     if box is None or not _large_enough(box, ink.shape):
         return None
     record((STEP_NAMES[1], ink[box]))
@@ -60,14 +65,35 @@ def to_mnist(image, steps=None):
 def ink_map(image):
     """Float32 array in [0, 1] where 1 is the strongest ink, background 0."""
     gray = _flatten_to_gray(working_picture(image))
-    histogram = np.bincount(gray.ravel(), minlength=256)
+    histogram = _histogram(gray)
     background = _histogram_median(histogram)
     if background > 127:
         gray, histogram, background = 255 - gray, histogram[::-1], 255 - background
     if _median_deviation(histogram, background) > UNEVEN_BACKGROUND * 255:
         return _clean_photo(gray.astype(np.float32) / 255.0)
     peak = int(np.flatnonzero(histogram)[-1])
-    return np.clip((gray.astype(np.float32) - background) / max(peak - background, 1), 0.0, 1.0)
+    return _stretched(gray, background, peak)
+
+
+def _histogram(gray):
+    """How many pixels of a uint8 array have each of the 256 values.
+
+    Pillow counts them in place; ``np.bincount`` would first copy the pixels
+    into a new array eight times their size.
+    """
+    return np.array(Image.fromarray(gray).histogram())
+
+
+def _stretched(gray, background, peak):
+    """``(gray - background) / (peak - background)`` as float32, clipped to [0, 1].
+
+    Worked out in place in the one float array returned: a full-size
+    temporary per operation costs more than the arithmetic.
+    """
+    ink = gray.astype(np.float32)
+    ink -= background
+    ink /= max(peak - background, 1)
+    return np.clip(ink, 0.0, 1.0, out=ink)
 
 
 def working_picture(image):
@@ -82,8 +108,14 @@ def working_picture(image):
 
 
 def _upright(image):
-    """The image turned by its EXIF orientation; one whose metadata cannot be parsed is taken as stored."""
+    """The image turned by its EXIF orientation; one whose metadata cannot be parsed is taken as stored.
+
+    An image that needs no turning is returned itself, not copied as ``exif_transpose`` would.
+    """
     try:
+        image.load()
+        if image.getexif().get(ExifTags.Base.Orientation, 1) not in TURNED:
+            return image
         return ImageOps.exif_transpose(image)
     except Exception:  # Pillow's EXIF parser raises many kinds of error on broken metadata
         return image
@@ -101,13 +133,42 @@ def _flatten_to_gray(image):
         return np.round(np.clip(values / peak, 0.0, 1.0) * 255).astype(np.uint8)
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     if not has_alpha:
-        return np.asarray(image.convert("L"))
-    rgba = image.convert("RGBA")
-    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
-    gray = np.asarray(rgba.convert("L"), dtype=np.float32)
-    if alpha.min() > 0.99:
-        return gray.astype(np.uint8)
+        return np.asarray(image if image.mode == "L" else image.convert("L"))
+    rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+    opacity = np.asarray(rgba.getchannel("A"))
+    gray = np.asarray(rgba.convert("L"))
+    if opacity.min() > OPAQUE * 255:
+        return gray
+    return _composited(gray, opacity)
+
+
+def _composited(gray, opacity):
+    """uint8 gray values laid by their uint8 opacity on white when the ink is dark, on black when it is light."""
+    if gray.min() == gray.max():
+        return _composited_one_colour(int(gray.flat[0]), opacity)
+    gray = gray.astype(np.float32)
+    alpha = opacity.astype(np.float32) / 255.0
     ink_is_dark = alpha.max() <= 0.5 or float(np.average(gray, weights=alpha)) < 127.5
+    return _blend(gray, alpha, ink_is_dark)
+
+
+def _composited_one_colour(value, opacity):
+    """:func:`_composited` for a picture of one gray value, as a canvas of black ink on transparency is.
+
+    Each of the 256 opacities is blended once and looked up by Pillow (numpy
+    would first copy the opacities into an index array eight times their
+    size). The weighted mean that decides whether the ink is dark is the
+    value itself here (its float32 rounding stays far below the value's
+    distance to 127.5).
+    """
+    alpha = np.arange(256, dtype=np.float32) / 255.0
+    ink_is_dark = alpha[opacity.max()] <= 0.5 or value < 127.5
+    table = _blend(np.full(256, value, np.float32), alpha, ink_is_dark)
+    return np.asarray(Image.fromarray(opacity).point(table.tolist()))
+
+
+def _blend(gray, alpha, ink_is_dark):
+    """Float32 gray values over the backdrop by float32 alpha in [0, 1], rounded to uint8."""
     backdrop = 255.0 if ink_is_dark else 0.0
     return np.round(gray * alpha + backdrop * (1.0 - alpha)).astype(np.uint8)
 
@@ -338,30 +399,33 @@ def otsu_threshold(values):
 def remove_specks(ink):
     """Erase blobs that carry only a sliver of the ink, so a stray dot cannot inflate the crop.
 
-    Blobs are found only inside the ink's bounding box, usually a fraction of the picture.
+    Returns the ink and the bounding box of what is left of it (None when
+    there is none). Blobs are found only inside the ink's bounding box,
+    usually a fraction of the picture.
     """
     box = ink_bounding_box(ink)
     if box is None:
-        return ink
+        return ink, None
     region = ink[box]
     labels, count = ndimage.label(region > INK_LEVEL, structure=np.ones((3, 3)))
     if count <= 1:
-        return ink
+        return ink, box
     masses = ndimage.sum_labels(region, labels, index=np.arange(1, count + 1))
     specks = np.flatnonzero(masses < SPECK_FRACTION * masses.max()) + 1
     if specks.size == 0:
-        return ink
+        return ink, box
     cleaned = ink.copy()
     cleaned[box][np.isin(labels, specks)] = 0.0
-    return cleaned
+    return cleaned, ink_bounding_box(cleaned)
 
 
 def ink_bounding_box(ink):
     """Slices of the smallest rectangle holding all ink, or None when there is none."""
-    rows = np.flatnonzero((ink > INK_LEVEL).any(axis=1))
-    cols = np.flatnonzero((ink > INK_LEVEL).any(axis=0))
+    inked = ink > INK_LEVEL
+    rows = np.flatnonzero(inked.any(axis=1))
     if rows.size == 0:
         return None
+    cols = np.flatnonzero(inked.any(axis=0))
     return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
 
 
