@@ -1,7 +1,7 @@
 """How well whole numbers are read: numbers composed from pen-drawn digits, read with and without their strokes.
 
-    python bench/numbers.py                       # writers 21-30, the fitted model, 500 numbers per length
-    python bench/numbers.py --count 100 --writers 19-20 --seed 11 --show build/numbers
+    python bench/number_reading.py                       # writers 21-30, the fitted model, 500 numbers per length
+    python bench/number_reading.py --count 100 --writers 19-20 --seed 11 --show build/numbers
 
 Each number of 2, 4 or 6 digits is made of randomly chosen drawings of the
 chosen writers, written the way people write numbers: one height for the
