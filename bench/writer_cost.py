@@ -29,7 +29,7 @@ from recognition.pictures import png_bytes  # noqa: E402
 from recognition.strokes import render_strokes  # noqa: E402
 from tests.helpers import SEVEN, data_url, drawing_png  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.lab.drawings import MAX_POINTS, MAX_STROKES  # noqa: E402
+from webapp.web.parsing import MAX_POINTS, MAX_STROKES  # noqa: E402
 
 HEAVY_DRAWINGS = 8
 

@@ -13,9 +13,9 @@ from recognition.adaptation import VARIANTS, drawing_vectors, variant_inputs, ve
 from recognition.preprocess import to_mnist
 from recognition.strokes import render_strokes
 from tests.helpers import FOUR, ONE, SEVEN, Keys, data_url, drawing_png, save
-from webapp.lab.drawings import MAX_POINTS, MAX_STROKES
 from webapp.predicting.served import default_model
 from webapp.storage import connections
+from webapp.web.parsing import MAX_POINTS, MAX_STROKES
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 
