@@ -207,9 +207,12 @@ def _upright_line(rng):
 
 
 def _ring(rng):
-    """A 0 as many people draw it: one closed loop, a circle or an upright ellipse, often overshooting its start."""
+    """A 0 as people draw it: one closed loop, a circle or an ellipse at any tilt (a 0 slanted or lying down),
+    often overshooting its start."""
     turns = np.linspace(0.0, 2 * np.pi * rng.uniform(1.0, 1.15), 60) + rng.uniform(0.0, 2 * np.pi)
-    return [np.stack([rng.uniform(0.55, 1.0) * np.cos(turns), np.sin(turns)], axis=1) / 2]
+    ellipse = np.stack([rng.uniform(0.4, 1.0) * np.cos(turns), np.sin(turns)], axis=1) / 2
+    tilt = rng.uniform(-np.pi / 2, np.pi / 2)
+    return [ellipse @ np.array([[np.cos(tilt), np.sin(tilt)], [-np.sin(tilt), np.cos(tilt)]])]
 
 
 DIGIT_LIKE = {"upright line": _upright_line, "ring": _ring}
