@@ -9,9 +9,17 @@ import pytest
 
 from recognition.classifier import Classifier
 from recognition.model_files import DEFAULT_MODEL, OTHER_MODELS
-from recognition.not_a_digit import DetectorUnavailable, card_path, detector_for, parameters_path, sha256_of
+from recognition.not_a_digit import (
+    DetectorUnavailable,
+    card_path,
+    detector_for,
+    network_inputs,
+    parameters_path,
+    sha256_of,
+)
 from recognition.pad import PEN_WIDTHS
 from recognition.preprocess import to_mnist
+from recognition.strokes import render_strokes
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, encoded, fresh_app, number_picture
 from training import not_a_digit as training
 from training.data import writer_set
@@ -57,6 +65,17 @@ def test_pen_digits_of_unseen_writers_are_not_flagged(detector, classifier, pend
     flagged = [judged(detector, classifier, pen_digit_picture(record, index, 0, PEN_WIDTHS["normal"]))
                for index, record in sample]
     assert len(sample) >= 90 and sum(flagged) <= 1
+
+
+def test_one_drawings_score_is_what_training_and_the_benchmark_compute_for_many(detector, classifier):
+    pictures = [mark_picture("cross", ("test score", i), PEN_WIDTHS["normal"]) for i in range(4)]
+    pictures += [render_strokes(strokes) for strokes in (SEVEN, FOUR, ONE, TAP)]
+    images = [to_mnist(picture) for picture in pictures]
+    outputs = [classifier.outputs(image) for image in images]
+    one_by_one = [detector.score(image, *output) for image, output in zip(images, outputs)]
+    together = detector.scores(network_inputs(np.stack(images), np.stack([p for p, _ in outputs]),
+                                              np.stack([f for _, f in outputs]), detector.parameters))
+    assert np.allclose(one_by_one, together, atol=1e-3)
 
 
 def test_another_models_file_or_none_gives_no_detector(tmp_path):

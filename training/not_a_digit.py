@@ -28,11 +28,21 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage
 
 from recognition.classifier import Classifier
 from recognition.model_files import DEFAULT_MODEL, PROJECT_ROOT
-from recognition.not_a_digit import SHAPE_NAMES, Detector, card_path, network_inputs, parameters_path, sha256_of
+from recognition.not_a_digit import (
+    OUTPUT_NAMES,
+    POOLED_SIDE,
+    Detector,
+    card_path,
+    network_inputs,
+    parameters_path,
+    sha256_of,
+)
 from recognition.pad import PEN_WIDTHS
+from recognition.preprocess import INK_LEVEL
 from training.data import DRAWINGS, load_drawings, load_mnist, writer_set
 from training.marks import DIGIT_LIKE, KINDS
 from training.not_a_digit_data import (
@@ -194,19 +204,43 @@ def rendered(jobs, args, cache):
     return table
 
 
-def could_be_a_one(shapes):
-    """Rows of shape statistics that describe one straight stroke within ONE_TILT of vertical: a person may call
-    such a drawing a 1, so it is never taught as not a digit."""
-    column = {name: shapes[:, SHAPE_NAMES.index(name)] for name in ("straightness", "uprightness", "pieces")}
-    return ((column["straightness"] > LINE_STRAIGHTNESS) & (column["uprightness"] > np.cos(np.radians(2 * ONE_TILT)))
-            & (column["pieces"] == 1))
+def could_be_a_one(images):
+    """Which 28×28 inputs are one straight stroke within ONE_TILT of vertical: a person may call such a drawing
+    a 1, so it is never taught as not a digit."""
+    return np.array([_one_upright_line(image) for image in images], bool)
+
+
+def _one_upright_line(image):
+    if ndimage.label(image > INK_LEVEL, structure=np.ones((3, 3)))[1] != 1:
+        return False
+    straightness, uprightness = principal_axes(image)
+    return straightness > LINE_STRAIGHTNESS and uprightness > np.cos(np.radians(2 * ONE_TILT))
+
+
+def principal_axes(image):
+    """(log of the ratio of the ink's principal second moments, cos 2θ of its main axis from vertical).
+
+    Straightness is near 0 for a round blob and large for a line; uprightness
+    is 1 for a vertical main axis and -1 for a horizontal one.
+    """
+    weights = image.astype(np.float64) / max(float(image.sum()), 1e-9)
+    rows, cols = np.arange(image.shape[0], dtype=np.float64), np.arange(image.shape[1], dtype=np.float64)
+    by_row, by_col = weights.sum(axis=1), weights.sum(axis=0)
+    mean_y, mean_x = by_row @ rows, by_col @ cols
+    var_y = by_row @ (rows - mean_y) ** 2 + 1 / 12
+    var_x = by_col @ (cols - mean_x) ** 2 + 1 / 12
+    cov = (rows - mean_y) @ weights @ (cols - mean_x)
+    spread = np.hypot((var_y - var_x) / 2, cov)
+    major, minor = (var_y + var_x) / 2 + spread, max((var_y + var_x) / 2 - spread, 1e-9)
+    uprightness = (var_y - var_x) / (2 * spread) if spread > 1e-12 else 0.0
+    return float(np.log(major / minor)), float(uprightness)
 
 
 def training_rows(table):
     """(mask of rows to fit on, 1 for not a digit, loss weights)."""
     sets = table["set"]
     digit = np.isin(sets, ["pen varied", "mnist fit", *DIGIT_LIKE])
-    lone_upright = could_be_a_one(table["inputs"][:, :len(SHAPE_NAMES)])
+    lone_upright = could_be_a_one(table["images"])
     doodle = (sets == "doodle varied") & ~lone_upright
     mark = (sets == "mark fit") & ~lone_upright
     weights = np.zeros(len(sets))
@@ -319,7 +353,8 @@ def card(detector, args, argv, trained):
                  for name, path in (("pen digits", DRAWINGS), ("doodles", args.doodles), ("mnist", args.mnist))},
         "fitted on": {"pen digit writers": FIT_WRITERS, "threshold writers": THRESHOLD_WRITERS, **trained,
                       "held-out doodle categories (never used here)": held_out, "marks": list(KINDS)},
-        "inputs": {"shape": list(SHAPE_NAMES), "principal directions": PRINCIPAL_DIRECTIONS,
+        "inputs": {"outputs": list(OUTPUT_NAMES), "principal directions": PRINCIPAL_DIRECTIONS,
+                   "pooled input side": POOLED_SIDE,
                    "networks": f"{MEMBERS} dense networks, {HIDDEN} hidden units"},
     }
 
