@@ -4,10 +4,12 @@
     python -m training.not_a_digit --model models/digitpad-cnn-fitted.tflite
     python -m training.not_a_digit --cache build/not-a-digit-drawings.npz --processes 2
 
-Digits are pen-drawn digits of writers 1-15 (two renderings each, redrawn by a
-hand at sizes 20-95 % of the pad with pens 10-28 px), MNIST training digits
+Digits are pen-drawn digits of writers 1-15 (three renderings each: two redrawn
+by a hand at sizes 20-95 % of the pad with pens 10-28 px, one at a natural
+size and place with one of the page's pens), MNIST training digits
 enlarged onto the pad, upright lines (a 1) and rings at any tilt (a 0). Not digits are doodles of the
-fitting two thirds of the Quick, Draw! categories (three renderings each) and
+fitting two thirds of the Quick, Draw! categories (three renderings redrawn by
+a hand, one at a natural size and place) and
 synthesised marks (:mod:`training.marks`); one among them that is a single
 straight stroke within 40° of vertical is left out, since a person may call it
 a 1.
@@ -143,8 +145,11 @@ def training_jobs(args, records, doodles):
     for index, record in chosen[:count(len(chosen), scale)]:
         if record["writer"] in fit_writers:
             for copy in range(2):
-                jobs.add((varied_picture, record["strokes"], ("pen", seed, index, copy)), "pen varied",
+                jobs.add((varied_picture, record["strokes"], ("pen", seed, index, copy)), "pen fit",
                          record["label"], writer=record["writer"])
+            pen = list(PEN_WIDTHS.values())[index % len(PEN_WIDTHS)]
+            jobs.add((pen_digit_picture, record, index, seed + 2, pen), "pen fit", record["label"],
+                     writer=record["writer"], pen=pen)
         else:
             for pen in PEN_WIDTHS.values():
                 jobs.add((pen_digit_picture, record, index, seed + 1, pen), "pen natural", record["label"],
@@ -157,8 +162,11 @@ def training_jobs(args, records, doodles):
     kept = [(i, d) for i, d in enumerate(doodles) if d["category"] in set(fitting)]
     for index, doodle in kept[:count(len(kept), scale)]:
         for copy in range(DOODLE_COPIES):
-            jobs.add((varied_picture, doodle["strokes"], ("doodle", seed, index, copy)), "doodle varied",
+            jobs.add((varied_picture, doodle["strokes"], ("doodle", seed, index, copy)), "doodle fit",
                      doodle["category"])
+        pen = list(PEN_WIDTHS.values())[index % len(PEN_WIDTHS)]
+        jobs.add((natural_picture, doodle["strokes"], ("doodle natural", seed, index), pen), "doodle fit",
+                 doodle["category"], pen=pen)
     for kind in KINDS:
         for i in range(count(MARKS_FIT, scale)):
             jobs.add((mark_picture, kind, ("mark", seed, kind, i)), "mark fit", kind)
@@ -239,9 +247,9 @@ def principal_axes(image):
 def training_rows(table):
     """(mask of rows to fit on, 1 for not a digit, loss weights)."""
     sets = table["set"]
-    digit = np.isin(sets, ["pen varied", "mnist fit", *DIGIT_LIKE])
+    digit = np.isin(sets, ["pen fit", "mnist fit", *DIGIT_LIKE])
     lone_upright = could_be_a_one(table["images"])
-    doodle = (sets == "doodle varied") & ~lone_upright
+    doodle = (sets == "doodle fit") & ~lone_upright
     mark = (sets == "mark fit") & ~lone_upright
     weights = np.zeros(len(sets))
     for kind, rows in (("digit", digit), ("doodle", doodle), ("mark", mark)):
@@ -278,7 +286,7 @@ def with_inputs(table, classifier, parameters=None):
 
 def fit(table, args):
     """A Detector (threshold not yet set) fitted on the table's training rows."""
-    digit_rows = np.isin(table["set"], ["pen varied", "mnist fit"])
+    digit_rows = np.isin(table["set"], ["pen fit", "mnist fit"])
     parameters = digit_statistics(table["features"][digit_rows].astype(np.float64),
                                   table["kind"][digit_rows].astype(int))
     table["inputs"] = network_inputs(table["images"], table["probabilities"], table["features"],
