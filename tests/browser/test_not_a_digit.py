@@ -1,5 +1,6 @@
 """What a person sees when a drawing is not a digit: the sentence instead of a confident digit, on every view."""
 
+from recognition.pad import NUMBER_PAD
 from tests.browser.drawing import (
     DESKTOP,
     PHONE,
@@ -11,6 +12,7 @@ from tests.browser.drawing import (
     draw_with_mouse,
     start_session,
     wait_until,
+    write_with_mouse,
 )
 from tests.browser.test_rooms import open_room
 from tests.helpers import SEVEN
@@ -88,3 +90,16 @@ def test_a_room_phone_and_wall_say_it_and_the_wall_does_not_count_it(open_page, 
     assert wall.eval_on_selector_all("#digit-counts .bar-value", "items => items.map(i => i.textContent)") == ["0"] * 10
     phone.screenshot(path=str(SCREENSHOTS / "not-a-digit-room-phone-360x640.png"), full_page=True)
     wall.screenshot(path=str(SCREENSHOTS / "not-a-digit-room-wall-1280x720.png"))
+
+
+def test_a_mark_in_a_number_shows_as_a_question_mark(open_page):
+    page = open_page(DESKTOP, "/numbers").page
+    page.wait_for_selector('.number-result[data-state="empty"]', state="attached")
+    seven_then_cross = [[point[:2] for point in stroke] for stroke in SEVEN]
+    seven_then_cross += [[[x + 280, y] for x, y in stroke] for stroke in CROSS]
+    write_with_mouse(page, seven_then_cross, NUMBER_PAD)
+    page.wait_for_selector('.number-result[data-state="ready"]', state="attached")
+    assert page.inner_text("#number") == "7?"
+    assert page.inner_text("#number-digits").split() == ["7", "?"]
+    assert NOT_A_DIGIT in page.inner_text("#status")
+    page.screenshot(path=str(SCREENSHOTS / "not-a-digit-number-1280x720.png"))
