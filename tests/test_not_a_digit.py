@@ -135,6 +135,16 @@ def test_each_digit_of_a_number_says_whether_it_is_one_and_a_mark_reads_as_a_que
     assert answer["number"] == f"{answer['digits'][0]['digit']}?"
 
 
+def test_the_model_card_reports_the_detectors_figures(client):
+    figures = client.get("/api/model").get_json()["not_a_digit"]
+    card = json.loads(card_path(DEFAULT_MODEL).read_text())
+    assert figures["digits_flagged"] == card["figures"]["writers"]["flagged"]
+    assert figures["held_out_doodles_flagged"] == card["figures"]["doodles"]["flagged"]
+    assert figures["marks_flagged"] == card["figures"]["marks"]["flagged"]
+    page = client.get("/model").get_data(as_text=True)
+    assert f"{figures['digits_flagged'] * 100:.2f} %" in page and f"{figures['marks_flagged'] * 100:.2f} %" in page
+
+
 def test_a_blank_pad_is_still_a_422(client):
     assert client.post("/api/predict", json={"image": data_url(drawing_png([]))}).status_code == 422
 

@@ -159,7 +159,10 @@ SCHEMAS = {
         "database": {"type": "string", "enum": ["ok", "unreachable"]}, "error": {"type": "string"}}},
     "ModelCard": {"type": "object", "required": ["name", "runtime"], "properties": {
         "name": {"type": "string"}, "runtime": {"type": "string", "enum": ["LiteRT", "Keras"]},
-        "test_accuracy": {"type": "number"}}, "additionalProperties": True},
+        "test_accuracy": {"type": "number"},
+        "not_a_digit": {"type": "object", "description": "The not-a-digit detector fitted to this model and its "
+                        "figures: shares flagged of unseen writers' digits, held-out doodle kinds and marks."}},
+        "additionalProperties": True},
 }
 
 PICTURE_BODY = {
