@@ -65,6 +65,8 @@ TARGET_FLAG_RATE = 0.0025
 """Share of threshold writers' digits flagged as "not a digit": half the product's 0.5 % limit."""
 
 FIT_WRITERS, THRESHOLD_WRITERS, CHECK_WRITERS = "1-15", "16-20", "21-30"
+VALIDATION_WRITERS = "11-15"
+"""Writers left out of fitting by ``--validate``, with a quarter of the fitting kinds and of the marks."""
 MNIST_FIT = 6000
 DIGIT_LIKE_MARKS = 600
 """Upright lines (a 1) and rings at any tilt (a 0), each, taught as digits: without the rings, a 0 lying on its
@@ -110,6 +112,9 @@ def parse_args(argv):
     parser.add_argument("--scale", type=float, default=1.0,
                         help="render this share of every set (for a quick try; the shipped file uses 1)")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--validate", action="store_true",
+                        help="also fit once without writers 11-15, a quarter of the kinds and of the marks, and "
+                             "report how many of those are flagged: how the design choices were judged")
     return parser.parse_args(argv)
 
 
@@ -327,6 +332,30 @@ def train_network(standard, targets, weights, seed, epochs):
             "output_bias": output_bias, "check": model(standard[:16]).numpy()[:, 0]}
 
 
+def validation(table, args, fitting_categories):
+    """What design choices are judged by: fit without writers VALIDATION_WRITERS, a seeded quarter of the fitting
+    doodle kinds and every fourth mark of each kind, and give the shares of those flagged at thresholds that
+    flag 0.1, 0.25 and 0.5 % of writers 16-20. Writers 21-30 and the held-out kinds take no part."""
+    sets, index = table["set"], np.arange(len(table["set"]))
+    kinds = np.random.default_rng([args.seed, 2]).choice(fitting_categories, len(fitting_categories) // 4,
+                                                         replace=False)
+    held = {"writers": (sets == "pen fit") & np.isin(table["writer"], list(writer_set(VALIDATION_WRITERS))),
+            "doodles": (sets == "doodle fit") & np.isin(table["kind"], kinds),
+            "marks": (sets == "mark fit") & (index % 4 == 0)}
+    kept = ~(held["writers"] | held["doodles"] | held["marks"])
+    detector, _, _ = fit({name: column[kept] if isinstance(column, np.ndarray) and len(column) == len(sets)
+                          else column for name, column in table.items()}, args)
+    inputs = network_inputs(table["images"], table["probabilities"], table["features"], detector.parameters)
+    scores = detector.scores(inputs)
+    threshold_scores = scores[sets == "pen natural"]
+    figures = {}
+    for rate in (0.001, TARGET_FLAG_RATE, 0.005):
+        threshold = np.quantile(threshold_scores, 1 - rate)
+        figures[f"{rate:.2%} of writers 16-20"] = {name: float((scores[rows] > threshold).mean())
+                                                    for name, rows in held.items()}
+    return figures
+
+
 def flag_rates(flagged, labels):
     return {str(label): float(flagged[labels == label].mean()) for label in dict.fromkeys(labels)}
 
@@ -395,6 +424,9 @@ def main(argv=None):
     classifier = Classifier(model).load()
     table = with_inputs(rendered(training_jobs(args, records, doodles), args, Path(args.cache) if args.cache else None),
                         classifier)
+    if args.validate:
+        fitting, _ = split_categories([d["category"] for d in doodles])
+        print(json.dumps({"validation": validation(dict(table), args, fitting)}, indent=1), flush=True)
     started = time.perf_counter()
     detector, rows, not_digits = fit(table, args)
     print(f"fitted {MEMBERS} networks on {rows} drawings: {time.perf_counter() - started:.0f} s", flush=True)
