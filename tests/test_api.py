@@ -25,8 +25,9 @@ def seven_png():
 def assert_prediction(response, digit=None):
     assert response.status_code == 200, response.get_json()
     answer = response.get_json()
-    assert set(answer) == {"digit", "confidence", "probabilities", "input", "model", "adapted"}
+    assert set(answer) == {"digit", "confidence", "probabilities", "not_a_digit", "input", "model", "adapted"}
     assert answer["adapted"] is False
+    assert isinstance(answer["not_a_digit"], bool)
     assert len(answer["probabilities"]) == 10
     assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-6)
     assert answer["digit"] == int(np.argmax(answer["probabilities"]))

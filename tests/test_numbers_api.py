@@ -13,7 +13,7 @@ from PIL import Image
 from recognition.numbers import MAX_STROKES as MAX_READ_STROKES
 from tests.helpers import data_url, encoded, flat, number_picture, pen_drawing, written_number
 
-DIGIT_FIELDS = {"digit", "confidence", "probabilities", "box", "input"}
+DIGIT_FIELDS = {"digit", "confidence", "probabilities", "not_a_digit", "box", "input"}
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,10 @@ def assert_number(response, text):
     answer = response.get_json()
     assert set(answer) == {"number", "confidence", "digits"}
     assert answer["number"] == text
-    assert answer["number"] == "".join(str(digit["digit"]) for digit in answer["digits"])
+    assert answer["number"] == "".join("?" if digit["not_a_digit"] else str(digit["digit"]) for digit in answer["digits"])
     assert answer["confidence"] == pytest.approx(np.prod([digit["confidence"] for digit in answer["digits"]]))
     for digit in answer["digits"]:
-        assert set(digit) == DIGIT_FIELDS
+        assert set(digit) == DIGIT_FIELDS and isinstance(digit["not_a_digit"], bool)
         assert sum(digit["probabilities"]) == pytest.approx(1.0, abs=1e-6)
         assert digit["digit"] == int(np.argmax(digit["probabilities"]))
         seen = Image.open(io.BytesIO(base64.b64decode(digit["input"].removeprefix("data:image/png;base64,"))))

@@ -19,7 +19,7 @@ from webapp.rooms.store import ALPHABET
 from webapp.storage.databases import DatabaseUnavailable
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
-DRAWING_FIELDS = {"id", "digit", "confidence", "probabilities", "input", "label", "writer"}
+DRAWING_FIELDS = {"id", "digit", "confidence", "probabilities", "not_a_digit", "input", "label", "writer"}
 
 
 @pytest.fixture
@@ -85,7 +85,8 @@ def test_a_phone_sends_a_drawing_and_gets_the_models_answer(client):
     response = send(client, room.lower(), label=7, writer="Ann")
     assert response.status_code == 201
     answer = response.get_json()
-    assert set(answer) == {"id", "digit", "confidence", "writer_key"} and answer["digit"] == 7
+    assert set(answer) == {"id", "digit", "confidence", "not_a_digit", "writer_key"} and answer["digit"] == 7
+    assert answer["not_a_digit"] is False
     assert send(client, "ACDEF3").status_code == 404
     assert send(client, "nope").status_code == 404
     assert send(client, room, label=10).status_code == 400

@@ -3,6 +3,7 @@
 
 import { makeBars, percent, showBars } from "./bars.js";
 import { clearEvidence, drawEvidence } from "./evidence.js";
+import { NOT_A_DIGIT } from "./not-a-digit.js";
 
 /** What a prediction request adds while the panel is open. */
 export const INSIDE_OPTIONS = { models: "all", explain: "1", steps: "1" };
@@ -78,7 +79,10 @@ export async function showInside(result) {
   showCompare(result.compare);
   showSteps(result.steps);
   const answering = result.compare.find(({ model }) => model === result.model);
-  status.textContent = `Answer: ${result.digit}, from the model “${answering ? answering.title : result.model}”.`;
+  const title = answering ? answering.title : result.model;
+  status.textContent = result.not_a_digit
+    ? `Answer: ${NOT_A_DIGIT}, says the model “${title}”; its likeliest digit is ${result.digit}.`
+    : `Answer: ${result.digit}, from the model “${title}”.`;
   await showExplanation(result.explanation, result.input);
   if (mine === shown) panel.dataset.state = "ready";
 }

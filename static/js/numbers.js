@@ -3,6 +3,7 @@
 
 import { readNumber } from "./api.js";
 import { clearBars, makeBars, percent, showBars } from "./bars.js";
+import { NOT_A_DIGIT } from "./not-a-digit.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { setUpPresentation } from "./present.js";
@@ -46,28 +47,37 @@ function svgElement(name, attributes) {
 
 /** Each digit's box on the drawing, with the digit read above it; the chosen one stands out. */
 function drawBoxes(digits) {
-  boxLayer.replaceChildren(...digits.flatMap(({ box: [x0, y0, x1, y1], digit, confidence }, index) => {
-    const flags = `${index === chosen ? " chosen" : ""}${confidence < UNSURE_BELOW ? " unsure" : ""}`;
+  boxLayer.replaceChildren(...digits.flatMap((part, index) => {
+    const [x0, y0, x1, y1] = part.box;
+    const flags = `${index === chosen ? " chosen" : ""}${doubtful(part) ? " unsure" : ""}`;
     const label = svgElement("text", { x: x0, y: Math.max(y0 - 6, 22), class: `box-label${flags}` });
-    label.textContent = String(digit);
+    label.textContent = shown(part);
     return [svgElement("rect", { x: x0, y: y0, width: x1 - x0, height: y1 - y0, rx: 6, class: `digit-box${flags}` }),
       label];
   }));
 }
 
+/** What a part shows: its digit, or ? when it does not look like a digit. */
+const shown = (part) => (part.not_a_digit ? "?" : String(part.digit));
+
+/** A part shown in orange: the model is not sure of it, or it does not look like a digit. */
+const doubtful = (part) => part.not_a_digit || part.confidence < UNSURE_BELOW;
+
 /** One button per digit read: its 28×28 input and its digit; pressing it shows that digit's bars. */
-function digitButton({ digit, confidence, input }, index, count) {
+function digitButton(part, index, count) {
+  const { confidence, input } = part;
   const item = document.createElement("li");
   const button = document.createElement("button");
   button.type = "button";
-  button.className = confidence < UNSURE_BELOW ? "number-digit unsure" : "number-digit";
+  button.className = doubtful(part) ? "number-digit unsure" : "number-digit";
   button.setAttribute("aria-expanded", String(index === chosen));
   button.setAttribute("aria-controls", "digit-chart");
-  button.setAttribute("aria-label", `Digit ${index + 1} of ${count}: ${digit}, ${percent(confidence)} sure`);
+  button.setAttribute("aria-label", part.not_a_digit ? `Part ${index + 1} of ${count}: ${NOT_A_DIGIT}`
+    : `Digit ${index + 1} of ${count}: ${part.digit}, ${percent(confidence)} sure`);
   const image = document.createElement("img");
   Object.assign(image, { src: input, alt: "", width: 28, height: 28 });
   const text = document.createElement("span");
-  text.textContent = String(digit);
+  text.textContent = shown(part);
   button.append(image, text);
   button.addEventListener("click", () => choose(chosen === index ? null : index));
   item.append(button);
@@ -83,11 +93,15 @@ function choose(index) {
 function showReading(answer) {
   reading = answer;
   if (chosen !== null && chosen >= answer.digits.length) chosen = null;
-  const unsure = answer.digits.filter((digit) => digit.confidence < UNSURE_BELOW).length;
+  const unsure = answer.digits.filter(doubtful).length;
+  const strangers = answer.digits.filter((part) => part.not_a_digit).length;
   numberOutput.textContent = answer.number;
   numberOutput.classList.toggle("unsure", unsure > 0);
-  statusLine.textContent = unsure === 0 ? `${percent(answer.confidence)} sure`
-    : `Not sure of ${unsure === 1 ? "one digit" : `${unsure} digits`}: choose it to see what else it could be`;
+  statusLine.textContent = strangers > 0
+    ? `${strangers === 1 ? "One part doesn't" : `${strangers} parts don't`} look like a digit (?): ` +
+      "choose it to see what the model would read"
+    : unsure === 0 ? `${percent(answer.confidence)} sure`
+      : `Not sure of ${unsure === 1 ? "one digit" : `${unsure} digits`}: choose it to see what else it could be`;
   digitList.replaceChildren(...answer.digits.map((digit, index) => digitButton(digit, index, answer.digits.length)));
   drawBoxes(answer.digits);
   showChosen();

@@ -1,6 +1,7 @@
 // Shows an answer: the digit, how sure the model is, the ten probabilities and the 28×28 input.
 
 import { clearBars, makeBars, percent, showBars } from "./bars.js";
+import { NOT_A_DIGIT } from "./not-a-digit.js";
 
 const UNSURE_BELOW = 0.6;
 
@@ -12,12 +13,15 @@ const previewEmpty = document.getElementById("input28-empty");
 
 const bars = makeBars(chart);
 
-export function showResult({ digit, confidence, probabilities, input }) {
+export function showResult({ digit, confidence, probabilities, input, not_a_digit: notADigit }) {
   const unsure = confidence < UNSURE_BELOW;
-  digitOutput.textContent = String(digit);
-  digitOutput.classList.toggle("unsure", unsure);
-  statusLine.textContent = unsure ? unsureText(probabilities) : `${percent(confidence)} sure`;
-  showBars(bars, probabilities, digit);
+  digitOutput.textContent = notADigit ? "?" : String(digit);
+  digitOutput.classList.toggle("unsure", unsure && !notADigit);
+  digitOutput.classList.toggle("not-a-digit", Boolean(notADigit));
+  statusLine.textContent = notADigit ? `${NOT_A_DIGIT}. Draw one digit, 0 to 9.`
+    : unsure ? unsureText(probabilities) : `${percent(confidence)} sure`;
+  if (notADigit) clearBars(bars);
+  else showBars(bars, probabilities, digit);
   preview.src = input;
   preview.hidden = false;
   previewEmpty.hidden = true;
@@ -32,7 +36,7 @@ function unsureText(probabilities) {
 
 export function showEmpty(message = "Draw a digit") {
   digitOutput.textContent = "";
-  digitOutput.classList.remove("unsure");
+  digitOutput.classList.remove("unsure", "not-a-digit");
   statusLine.textContent = message;
   clearBars(bars);
   preview.removeAttribute("src");

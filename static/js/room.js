@@ -2,6 +2,7 @@
 
 import { ApiError, roomStatus, sendToRoom } from "./api.js";
 import { percent } from "./bars.js";
+import { NOT_A_DIGIT } from "./not-a-digit.js";
 import { connectControls, DrawingPad } from "./pad.js";
 import { connectWriterField, keepKey, writerFields } from "./writer.js";
 
@@ -65,7 +66,8 @@ if (sendButton) {
                         label: label.value === "" ? null : Number(label.value), who: writerFields() };
       const answer = await sendToRoom(room, drawing, clientId());
       keepKey(drawing.who, answer);
-      status.textContent = `Sent! The model read ${answer.digit} (${percent(answer.confidence)} sure).`;
+      status.textContent = answer.not_a_digit ? `Sent! ${NOT_A_DIGIT}, says the model: draw one digit, 0 to 9.`
+        : `Sent! The model read ${answer.digit} (${percent(answer.confidence)} sure).`;
       pad.clear();
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {

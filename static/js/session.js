@@ -9,6 +9,7 @@
 
 import { ApiError, predict, saveSample } from "./api.js";
 import { confusionRows, digits } from "./confusion.js";
+import { NOT_A_DIGIT } from "./not-a-digit.js";
 import { connectControls, DrawingPad, whenFinished } from "./pad.js";
 import { connectWriterField, currentWriter, saveAsWriter, writerFields } from "./writer.js";
 
@@ -167,6 +168,11 @@ async function record() {
   const image = await pad.toBlob();
   try {
     const answer = await predict(image, mode === "check" ? writerFields() : {});
+    if (answer.not_a_digit) {
+      lastAttempt.textContent = `${NOT_A_DIGIT}: draw the ${asked} again.`;
+      pad.clear();
+      return;
+    }
     const previous = unsaved;
     unsaved = mode === "check" || (mode === "test" && !document.getElementById("save-drawings").checked)
       ? null : { mode, asked, strokes, image };

@@ -6,6 +6,7 @@ import { ApiError, closeRoom, hideRoomDrawing, rememberAdminToken, setRoomPrompt
 import { percent } from "./bars.js";
 import { confusionRows } from "./confusion.js";
 import { followRoom } from "./follow.js";
+import { NOT_A_DIGIT } from "./not-a-digit.js";
 
 const MOST_SHOWN = 60;
 
@@ -67,8 +68,9 @@ function render() {
   grid.replaceChildren(...all.slice(-MOST_SHOWN).reverse().map(card));
   waiting.hidden = all.length > 0;
   keepWhatFits();
-  renderCounts(all);
-  renderAccuracy(all.filter((drawing) => drawing.label !== null));
+  const digits = all.filter((drawing) => !drawing.not_a_digit);
+  renderCounts(digits);
+  renderAccuracy(digits.filter((drawing) => drawing.label !== null));
 }
 
 /** Hide the oldest cards that do not fit on the screen: nobody scrolls a projector. */
@@ -87,15 +89,16 @@ window.addEventListener("resize", () => {
 function card(drawing) {
   const item = document.createElement("li");
   item.dataset.id = String(drawing.id);
-  const verdict = drawing.label === null ? "" : drawing.label === drawing.digit ? " ✓" : ` ✗ meant ${drawing.label}`;
+  const verdict = drawing.label === null || drawing.not_a_digit ? ""
+    : drawing.label === drawing.digit ? " ✓" : ` ✗ meant ${drawing.label}`;
   const picture = document.createElement("img");
   picture.src = drawing.input;
   picture.width = 84;
   picture.height = 84;
   picture.alt = `Drawing ${drawing.id}`;
   const answer = document.createElement("p");
-  answer.className = "wall-answer";
-  answer.textContent = `${drawing.digit} · ${percent(drawing.confidence)}${verdict}`;
+  answer.className = drawing.not_a_digit ? "wall-answer not-a-digit" : "wall-answer";
+  answer.textContent = drawing.not_a_digit ? NOT_A_DIGIT : `${drawing.digit} · ${percent(drawing.confidence)}${verdict}`;
   const who = document.createElement("p");
   who.className = "wall-writer";
   who.textContent = drawing.writer || "";

@@ -14,8 +14,6 @@ from tests.browser.drawing import (
 
 NEXT_DRAWING_START, NEXT_DRAWING_REST = [[100, 80], [120, 110]], [[140, 150], [160, 200]]
 SEVEN_BAR, SEVEN_STEM = [[60, 60], [130, 60], [200, 60]], [[200, 60], [155, 145], [110, 230]]
-SEVEN_TWICE = [[[40, 40], [120, 40], [75, 130]], [[160, 150], [240, 150], [195, 240]]]
-"""Two small sevens side by side: a drawing nobody would want saved as any digit."""
 
 
 def open_session(open_page):
@@ -94,7 +92,7 @@ def test_retake_replaces_the_last_attempt_and_its_drawing_is_never_saved(open_pa
     page = watch.page
     assert page.is_disabled("#retake")
     first = asked_digit(page)
-    draw_with_mouse(page, SEVEN_TWICE)
+    draw_with_mouse(page, one_of_each_digit[(first + 1) % 10]["strokes"])
     page.click("#next")
     page.wait_for_selector("#progress:has-text('Attempt 1 of 10')")
     page.click("#retake")

@@ -62,6 +62,9 @@ ROOM_CODE = {"name": "code", "in": "path", "required": True,
              "schema": {"type": "string", "pattern": f"^[{ALPHABET}{ALPHABET.lower()}]{{{CODE_LENGTH}}}$"},
              "description": f"The room's {CODE_LENGTH}-character code, in any case."}
 SAMPLE_ID = {"type": "integer", "minimum": 1, "maximum": SQLITE_MAX_ID}
+NOT_A_DIGIT = {"type": "boolean", "description": "True when the drawing does not look like a digit at all (a tap, a "
+               "scribble, a doodle): show that instead of the digit, which is still the likeliest one. Always false "
+               "when the model has no not-a-digit detector fitted to it (docs/not-a-digit.md)."}
 TITLE = {"type": "string", "description": "The model's name in plain words, e.g. \"Average of 2 convolutional networks\"."}
 ADMIN = [{}, {"adminToken": []}]
 """Open to clients on the server's own machine; others send the admin token."""
@@ -72,9 +75,10 @@ SCHEMAS = {
     "Reading": {"type": "object", "required": ["digit", "confidence", "probabilities"],
                 "properties": {"digit": DIGIT, "confidence": {"type": "number"}, "probabilities": PROBABILITIES}},
     "Prediction": {
-        "type": "object", "required": ["digit", "confidence", "probabilities", "input", "model", "adapted"],
+        "type": "object",
+        "required": ["digit", "confidence", "probabilities", "not_a_digit", "input", "model", "adapted"],
         "properties": {
-            "digit": DIGIT, "confidence": {"type": "number"}, "probabilities": PROBABILITIES,
+            "digit": DIGIT, "confidence": {"type": "number"}, "probabilities": PROBABILITIES, "not_a_digit": NOT_A_DIGIT,
             "input": {**DATA_URL, "description": "The 28×28 image the model read, white ink on black."},
             "model": {"type": "string"}, "adapted": {"type": "boolean"},
             "writer": {"type": "string"}, "writer_samples": {"type": "integer", "minimum": 0},
@@ -91,13 +95,14 @@ SCHEMAS = {
                 "name": {"type": "string"}, "image": DATA_URL}}},
         }},
     "NumberReading": {"type": "object", "required": ["number", "confidence", "digits"], "properties": {
-        "number": {"type": "string", "pattern": "^[0-9?]+$", "description": "The digits read, left to right."},
+        "number": {"type": "string", "pattern": "^[0-9?]+$",
+                   "description": "The digits read, left to right; ? for a part that is not a digit."},
         "confidence": {"type": "number", "minimum": 0, "maximum": 1,
                        "description": "How sure the whole reading is: the product of the digits' confidences."},
         "digits": {"type": "array", "minItems": 1, "maxItems": MAX_DIGITS, "items": ref("NumberDigit")}}},
-    "NumberDigit": {"type": "object", "required": ["digit", "confidence", "probabilities", "box", "input"],
+    "NumberDigit": {"type": "object", "required": ["digit", "confidence", "probabilities", "not_a_digit", "box", "input"],
                     "properties": {
-        "digit": DIGIT, "confidence": {"type": "number"}, "probabilities": PROBABILITIES,
+        "digit": DIGIT, "confidence": {"type": "number"}, "probabilities": PROBABILITIES, "not_a_digit": NOT_A_DIGIT,
         "box": {"type": "array", "items": {"type": "integer"}, "minItems": 4, "maxItems": 4,
                 "description": "[x0, y0, x1, y1] of the digit's ink in the picture's pixels as sent."},
         "input": {**DATA_URL, "description": "The 28×28 image the model read, white ink on black."}}},
@@ -114,8 +119,8 @@ SCHEMAS = {
                    "description": "The picture as a data URL or plain base64 (PNG, JPEG, WebP)."},
     "SaveRequest": {"type": "object", "required": ["image", "label"], "properties": {
         "image": ref("ImageField"), "label": DIGIT, "strokes": STROKES, "writer": WRITER, "writer_key": WRITER_KEY}},
-    "Saved": {"type": "object", "required": ["id", "prediction"],
-              "properties": {"id": SAMPLE_ID, "prediction": DIGIT,
+    "Saved": {"type": "object", "required": ["id", "prediction", "not_a_digit"],
+              "properties": {"id": SAMPLE_ID, "prediction": DIGIT, "not_a_digit": NOT_A_DIGIT,
                              "writer_key": {**WRITER_KEY, "description": "Only when this save created the writer: "
                                                                          "keep it, it is not shown again."}}},
     "Sample": {"type": "object", "required": ["id", "created_at", "label", "prediction", "probabilities"],
@@ -141,8 +146,8 @@ SCHEMAS = {
     "RoomStatus": {"type": "object", "required": ["room", "open", "prompt"], "properties": {
         "room": {"type": "string"}, "open": {"type": "boolean"},
         "prompt": {**DIGIT, "type": ["integer", "null"], "description": "The digit everyone is asked to draw."}}},
-    "RoomSent": {"type": "object", "required": ["id", "digit", "confidence"], "properties": {
-        "id": SAMPLE_ID, "digit": DIGIT, "confidence": {"type": "number"},
+    "RoomSent": {"type": "object", "required": ["id", "digit", "confidence", "not_a_digit"], "properties": {
+        "id": SAMPLE_ID, "digit": DIGIT, "confidence": {"type": "number"}, "not_a_digit": NOT_A_DIGIT,
         "writer_key": {**WRITER_KEY, "description": "Only when this drawing claimed a free name."}}},
     "ModelSummary": {"type": "object", "required": ["name", "title", "default"], "properties": {
         "name": {"type": "string"}, "title": TITLE, "architecture": {"type": ["string", "null"]},
@@ -154,7 +159,10 @@ SCHEMAS = {
         "database": {"type": "string", "enum": ["ok", "unreachable"]}, "error": {"type": "string"}}},
     "ModelCard": {"type": "object", "required": ["name", "runtime"], "properties": {
         "name": {"type": "string"}, "runtime": {"type": "string", "enum": ["LiteRT", "Keras"]},
-        "test_accuracy": {"type": "number"}}, "additionalProperties": True},
+        "test_accuracy": {"type": "number"},
+        "not_a_digit": {"type": "object", "description": "The not-a-digit detector fitted to this model and its "
+                        "figures: shares flagged of unseen writers' digits, held-out doodle kinds and marks."}},
+        "additionalProperties": True},
 }
 
 PICTURE_BODY = {

@@ -42,7 +42,7 @@ def save():
         writer, new_key = (None, None) if drawing.writer is None else writer_for_saving(db, drawing.writer, key)
         sample_id = samples.insert(db, drawing.label, answer["digit"], answer["probabilities"], answer["model"],
                                    drawing.picture_png, drawing.input_png, drawing.strokes, writer, vectors)
-    saved = {"id": sample_id, "prediction": answer["digit"]}
+    saved = {"id": sample_id, "prediction": answer["digit"], "not_a_digit": answer["not_a_digit"]}
     if new_key is not None:
         saved["writer_key"] = new_key
     return jsonify(saved), 201

@@ -17,13 +17,14 @@ def read():
     """The picture comes as /api/predict takes it; strokes, when given, help part the digits."""
     strokes = sent_strokes()
     picture, size = sent_picture(request)
+    classifier = default_model().classifier
     try:
-        parts = read_number(picture, strokes, classify=default_model().classifier.probabilities_batch, size=size)
+        parts = read_number(picture, strokes, classify=classifier.probabilities_batch, size=size)
     except NumberTooLong as error:
         raise InputError(f"too much to read at once: {error}", status=413) from None
     if not parts:
         raise InputError("the image is empty: write a number first", status=422)
-    return jsonify(number_answer(parts))
+    return jsonify(number_answer(parts, classifier))
 
 
 def sent_strokes():

@@ -16,7 +16,7 @@ from webapp.writers.adapting import adapted_answer
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 CARD_FIELDS = ("name", "architecture", "parameters", "trained_at", "training_seconds", "command",
-               "epochs_run", "data", "mnist_test", "drawn_test", "environment")
+               "epochs_run", "data", "mnist_test", "drawn_test", "environment", "not_a_digit")
 
 
 @bp.post("/predict")

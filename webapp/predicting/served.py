@@ -6,11 +6,15 @@ stem, and its card and pictures lie beside it.
 """
 
 import os
+import threading
 from pathlib import Path
+
+from flask import current_app
 
 from recognition.classifier import Classifier, ModelError
 from recognition.explainer import Explainer
 from recognition.model_files import OTHER_MODELS
+from recognition.not_a_digit import DetectorUnavailable, detector_for
 from webapp.extension import Extension
 from webapp.web.errors import InputError, answer_unavailable
 
@@ -39,6 +43,24 @@ class ServedModel:
         self.default = default
         self.classifier = Classifier(self.path)
         self.explainer = Explainer(self.path)
+        self._detector_lock = threading.Lock()
+        self._detector = None
+        self._detector_read = False
+
+    @property
+    def detector(self):
+        """The not-a-digit detector fitted to this model file, read on first use; None when there is none, which
+        is logged once as a warning (answers then say ``"not_a_digit": false``)."""
+        if not self._detector_read:
+            with self._detector_lock:
+                if not self._detector_read:
+                    try:
+                        self._detector = detector_for(self.path)
+                    except DetectorUnavailable as reason:
+                        current_app.logger.warning("model %s: every answer says not_a_digit false: %s",
+                                                   self.name, reason)
+                    self._detector_read = True
+        return self._detector
 
     @property
     def card(self):
@@ -87,6 +109,11 @@ def served_models(app=None):
 def default_model(app=None):
     """The model that answers unless a request names another."""
     return next(iter(SERVED_MODELS.get(app).values()))
+
+
+def served_by_classifier(classifier):
+    """The served model whose classifier this is, or None."""
+    return next((model for model in SERVED_MODELS.get().values() if model.classifier is classifier), None)
 
 
 def served_model(name=None):

@@ -112,7 +112,8 @@ def send(code):
     if sample_id is None:
         abort(404, description=f"room {code} is closed")
     news().wake()
-    sent = {"id": sample_id, "digit": answer["digit"], "confidence": answer["confidence"]}
+    sent = {"id": sample_id, "digit": answer["digit"], "confidence": answer["confidence"],
+            "not_a_digit": answer["not_a_digit"]}
     if new_key is not None:
         sent["writer_key"] = new_key
     return jsonify(sent), 201

@@ -54,7 +54,7 @@ def add_drawing(code, answer, label, writer, image_png, input_png, strokes):
         sample_id = samples.insert(db, label, answer["digit"], answer["probabilities"], answer["model"], image_png,
                                    input_png, strokes, writer, room=code)
         event = {"id": sample_id, "label": label, "writer": writer,
-                 **{key: answer[key] for key in ("digit", "confidence", "probabilities", "input")}}
+                 **{key: answer[key] for key in ("digit", "confidence", "probabilities", "not_a_digit", "input")}}
         _add_event(db, code, "drawing", event)
     return sample_id
 
