@@ -25,6 +25,7 @@ and every figure.
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -386,7 +387,7 @@ def card(detector, args, argv, trained):
         "model": Path(args.model).name, "model_sha256": detector.model_sha256, "threshold": detector.threshold,
         "target_flag_rate": TARGET_FLAG_RATE, "seed": args.seed,
         "command": "python -m training.not_a_digit " + " ".join(argv),
-        "data": {name: {"path": str(Path(path).resolve().relative_to(PROJECT_ROOT.parent)), "sha256": sha256_of(path)}
+        "data": {name: {"path": os.path.relpath(Path(path).resolve(), PROJECT_ROOT), "sha256": sha256_of(path)}
                  for name, path in (("pen digits", DRAWINGS), ("doodles", args.doodles), ("mnist", args.mnist))},
         "fitted on": {"pen digit writers": FIT_WRITERS, "threshold writers": THRESHOLD_WRITERS, **trained,
                       "held-out doodle categories (never used here)": held_out, "marks": list(KINDS)},
