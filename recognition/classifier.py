@@ -37,9 +37,11 @@ class Classifier:
     predict, such as ``flask export-samples``, work without a model.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, threads=1):
         self.path = Path(path)
         self.name = self.path.stem
+        self.threads = threads
+        """Threads one LiteRT call may use: more answer one request sooner, and give the same numbers."""
         self._lock = threading.Lock()
         self._run = None
 
@@ -49,7 +51,7 @@ class Classifier:
             return self
         with self._lock:
             if self._run is None:
-                run, self._runtime, self._card = _open_checked(self.path)
+                run, self._runtime, self._card = _open_checked(self.path, self.threads)
                 _, features = run(np.zeros((1, *EXPECTED_INPUT), np.float32))
                 self._feature_count = 0 if features is None else features.shape[1]
                 self._key = f"{self.name}:{hashlib.sha256(self.path.read_bytes()).hexdigest()[:16]}"
@@ -94,24 +96,25 @@ class Classifier:
         return np.asarray(probabilities, np.float64), None if features is None else np.asarray(features, np.float32)
 
 
-def _open_checked(path):
-    """The model's run function, runtime name and card."""
+def _open_checked(path, threads=1):
+    """The model's run function, runtime name and card; a LiteRT model's calls use ``threads`` threads (a Keras
+    model's, TensorFlow's own pool)."""
     if not path.is_file():
         raise ModelError(f"no model file at {path}; train one with: {TRAIN_COMMAND}")
-    opener = open_litert if path.suffix == ".tflite" else open_keras
+    litert = path.suffix == ".tflite"
     try:
-        run, input_shape, output_shape = opener(path)
+        run, input_shape, output_shape = open_litert(path, threads) if litert else open_keras(path)
     except Exception as error:
         raise ModelError(f"cannot load the model {path} ({type(error).__name__}: {error}); "
                          f"train a new one with: {TRAIN_COMMAND}") from None
     if input_shape != EXPECTED_INPUT or output_shape != (10,):
         raise ModelError(f"the model {path} takes {input_shape} and gives {output_shape}, but the app "
                          f"needs {EXPECTED_INPUT} in and (10,) out; train one with: {TRAIN_COMMAND}")
-    runtime = "LiteRT" if opener is open_litert else "Keras"
+    runtime = "LiteRT" if litert else "Keras"
     return run, runtime, _read_card(path.with_suffix(".json"), path.stem)
 
 
-def open_litert(path):
+def open_litert(path, threads=1):
     """A LiteRT interpreter for one image at a time; calls are serialised because an interpreter is not thread-safe.
 
     Files from ``training/export.py`` name their outputs ``probabilities`` and
@@ -121,7 +124,7 @@ def open_litert(path):
     """
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_path=str(path), num_threads=1)
+    interpreter = Interpreter(model_path=str(path), num_threads=threads)
     interpreter.allocate_tensors()
     (source,) = interpreter.get_input_details()
     outputs = interpreter.get_signature_runner().get_output_details()

@@ -60,3 +60,26 @@ def test_server_refuses_to_start_with_a_bad_model(tmp_path, content):
     lines = [line for line in result.stderr.splitlines() if line.startswith("digitpad:")]
     assert len(lines) == 1 and "python train.py" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_more_threads_give_the_same_answers(mnist_test):
+    """A call may use two threads when one process serves; the answers must not change with them."""
+    images, _ = mnist_test
+    batch = images[:300].astype(np.float32) / 255.0
+    one, two = Classifier(DEFAULT_MODEL, threads=1), Classifier(DEFAULT_MODEL, threads=2)
+    for image in batch:
+        for alone, shared in zip(one.outputs(image), two.outputs(image)):
+            assert np.array_equal(alone, shared)
+
+
+@pytest.mark.parametrize("workers, expected", [(1, min(2, os.cpu_count() or 1)), (2, 1)])
+def test_one_process_gives_each_model_call_two_threads_and_workers_one(monkeypatch, workers, expected):
+    from webapp.__main__ import model_threads
+
+    monkeypatch.delenv("MODEL_THREADS", raising=False)
+    assert model_threads(workers) == expected
+    monkeypatch.setenv("MODEL_THREADS", "3")
+    assert model_threads(workers) == 3
+    monkeypatch.setenv("MODEL_THREADS", "0")
+    with pytest.raises(ValueError, match="MODEL_THREADS"):
+        model_threads(workers)

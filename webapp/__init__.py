@@ -24,6 +24,7 @@ def create_app(test_config=None):
     app.config.from_mapping(
         MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
         MODELS=models_from_environment(),
+        MODEL_THREADS=int(os.environ.get("MODEL_THREADS", 1)),
         MAX_CONTENT_LENGTH=MAX_BODY,
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
         DATABASE_URL=os.environ.get("DATABASE_URL", ""),

@@ -37,11 +37,11 @@ def plain_name(architecture, fallback):
 class ServedModel:
     """One served model: its classifier, its explainer and where its card and pictures are."""
 
-    def __init__(self, path, default):
+    def __init__(self, path, default, threads=1):
         self.path = Path(path).resolve()
         self.name = self.path.stem
         self.default = default
-        self.classifier = Classifier(self.path)
+        self.classifier = Classifier(self.path, threads)
         self.explainer = Explainer(self.path)
         self._detector_lock = threading.Lock()
         self._detector = None
@@ -92,10 +92,11 @@ SERVED_MODELS = Extension[dict[str, ServedModel]]("served_models")
 
 
 def init_app(app):
-    """One ServedModel per model in ``MODEL`` and ``MODELS``, the default first."""
+    """One ServedModel per model in ``MODEL`` and ``MODELS``, the default first, each call of each using
+    ``MODEL_THREADS`` threads."""
     served = {}
     for index, path in enumerate([app.config["MODEL"], *app.config["MODELS"]]):
-        model = ServedModel(path, default=index == 0)
+        model = ServedModel(path, default=index == 0, threads=app.config["MODEL_THREADS"])
         served.setdefault(model.name, model)
     SERVED_MODELS.init(app, served)
     answer_unavailable(app, ModelError)
