@@ -11,7 +11,8 @@ random natural size and place, the same for every run with the same
 encoded as PNG and posted to /api/predict: through
 the app in this process (``--model``, default the shipped one) or over HTTP
 (``--url``). Prints overall, per-digit and per-writer accuracy, the confusion
-matrix and calibration, and writes pictures and a JSON report to ``--out``.
+matrix and calibration, how many the app said were not a digit at all, and
+writes pictures and a JSON report to ``--out``.
 """
 
 import argparse
@@ -114,16 +115,18 @@ def drawn_picture(record, index, pen_width, args):
 
 
 def evaluate(records, pen_width, post, args):
-    """Labels, probabilities (a uniform row where the app found nothing), writers and pictures for one pen."""
-    probabilities, pictures = [], []
+    """Labels, probabilities (a uniform row where the app found nothing), writers, pictures, and whether the
+    app said the drawing is not a digit, for one pen."""
+    probabilities, pictures, flagged = [], [], []
     for index, record in enumerate(records):
         picture = drawn_picture(record, index, pen_width, args)
         status, answer = post(png_of(picture))
         probabilities.append(answer["probabilities"] if status == 200 else [0.1] * 10)
+        flagged.append(status == 200 and bool(answer.get("not_a_digit", False)))
         pictures.append(picture)
     labels = np.array([record["label"] for record in records])
     writers = np.array([record["writer"] for record in records])
-    return labels, np.array(probabilities), writers, pictures
+    return labels, np.array(probabilities), writers, pictures, np.array(flagged)
 
 
 def per_writer(labels, predictions, writers):
@@ -166,19 +169,23 @@ def main():
                "pens": {}}
     for pen in args.pens.split(","):
         started = time.perf_counter()
-        labels, probabilities, writers, pictures = evaluate(records, PEN_WIDTHS[pen], post, args)
+        labels, probabilities, writers, pictures, flagged = evaluate(records, PEN_WIDTHS[pen], post, args)
         predictions = probabilities.argmax(axis=1)
         scores = report.scores(labels, probabilities)
         calibration = report.calibration(labels, probabilities)
         writer_accuracy = per_writer(labels, predictions, writers)
         print_pen(pen, scores, writer_accuracy, calibration)
+        shown_right = float(((predictions == labels) & ~flagged).mean())
+        print(f"said \"doesn't look like a digit\": {int(flagged.sum())} ({flagged.mean():.2%}); "
+              f"read right and shown as a digit: {shown_right:.2%}")
         print(f"({time.perf_counter() - started:.1f} s)")
         report.plot_mistakes(out / f"mistakes-{pen}.png", pictures, labels, predictions, limit=60)
         report.plot_confusion(out / f"confusion-{pen}.png", scores["confusion_matrix"],
                               f"drawn digits, {pen} pen: {scores['accuracy']:.2%}")
         report.plot_reliability(out / f"reliability-{pen}.png", calibration["bins"],
                                 f"{pen} pen: ECE {calibration['expected_calibration_error']:.3f}")
-        results["pens"][pen] = {**scores, "per_writer_accuracy": writer_accuracy, "calibration": calibration}
+        results["pens"][pen] = {**scores, "per_writer_accuracy": writer_accuracy, "calibration": calibration,
+                                "not_a_digit": int(flagged.sum()), "read_right_and_shown": shown_right}
     (out / "report.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nplacement: {placement(args)}")
     print(f"wrote pictures and report.json to {out}")
