@@ -181,8 +181,12 @@ def last_event_id():
 
 def event_stream(code, after, is_open, seated):
     """Server-sent events: the room's events after ``after``; a ``seated`` stream then goes on with new ones as
-    they come, for at most ``ROOM_STREAM_SECONDS``. A closed room's stream always ends with ``closed``."""
-    yield f"retry: {RESUME_RETRY_MS if seated else POLL_RETRY_MS}\n\n"
+    they come, for at most ``ROOM_STREAM_SECONDS``. A closed room's stream always ends with ``closed``.
+
+    What one look at the database finds is sent as one chunk, the first with the ``retry`` before it: a wall
+    that has missed a busy second gets dozens of events, and each chunk costs the server as much as an event.
+    """
+    pending = f"retry: {RESUME_RETRY_MS if seated else POLL_RETRY_MS}\n\n"
     seen = news().count
     deadline = time.monotonic() + (current_app.config["ROOM_STREAM_SECONDS"] if seated else 0)
     quiet_since = time.monotonic()
@@ -190,15 +194,11 @@ def event_stream(code, after, is_open, seated):
         looked = time.monotonic()
         rows = store.events_after(code, after)
         close_connection()
-        for row in rows:
-            after = row["id"]
-            yield f"id: {row['id']}\nevent: {row['kind']}\ndata: {row['data']}\n\n"
-            if row["kind"] == "closed":
-                return
-        if not is_open:
-            yield f"id: {after}\nevent: closed\ndata: {{}}\n\n"
-            return
-        if time.monotonic() >= deadline:
+        text, after, ended = as_events(rows, after, is_open)
+        if pending or text:
+            yield pending + text
+            pending = ""
+        if ended or time.monotonic() >= deadline:
             return
         if rows:
             quiet_since = time.monotonic()
@@ -207,6 +207,20 @@ def event_stream(code, after, is_open, seated):
             quiet_since = time.monotonic()
         seen = news().wait(seen, POLL_SECONDS)
         time.sleep(max(0.0, looked + FEWEST_SECONDS_BETWEEN_LOOKS - time.monotonic()))
+
+
+def as_events(rows, after, is_open):
+    """(the rows as server-sent events, the last event's id, whether the stream ends): it ends at a ``closed``
+    event, and a closed room's stream ends with one."""
+    events = []
+    for row in rows:
+        after = row["id"]
+        events.append(f"id: {row['id']}\nevent: {row['kind']}\ndata: {row['data']}\n\n")
+        if row["kind"] == "closed":
+            return "".join(events), after, True
+    if not is_open:
+        events.append(f"id: {after}\nevent: closed\ndata: {{}}\n\n")
+    return "".join(events), after, not is_open
 
 
 def init_app(app):
