@@ -13,7 +13,9 @@ while ``--walls`` walls follow the room's event stream as browsers do
 Prints the drawings acknowledged, the events each wall missed (acknowledged
 drawings it never received), the delay from sending a drawing to each wall
 receiving it, and the prediction latency with and without the room's load
-(timed from a process of its own, as a person's browser would be).
+(timed from a process of its own, as a person's browser would be), and also
+beside as many idle connections as phones and walls together, to tell the
+cost of open connections from the cost of the room's traffic.
 """
 
 import argparse
@@ -27,6 +29,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -142,6 +145,21 @@ def timed_predictions(url, png, seconds):
     return summary(hammer(url, [png], 1, seconds), seconds)
 
 
+@contextmanager
+def idle_connections(url, room, count):
+    """``count`` keep-alive connections that have looked at the room once and then say nothing, as phones between
+    drawings."""
+    connections = [connect(url, source=wall_address(n)) for n in range(count)]
+    for connection in connections:
+        connection.request("GET", f"/api/rooms/{room}")
+        connection.getresponse().read()
+    try:
+        yield
+    finally:
+        for connection in connections:
+            connection.close()
+
+
 def delays_ms(walls, sent):
     return np.array([(wall.arrived[i] - started) * 1000 for wall in walls for i, started in sent if i in wall.arrived])
 
@@ -160,6 +178,8 @@ def main():
         hammer(url, pngs, 1, 1.0)
         timer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         idle = timer.submit(timed_predictions, url, pngs[0], 5.0).result()
+        with idle_connections(url, room, args.phones + args.walls):
+            beside_idle = timer.submit(timed_predictions, url, pngs[0], 5.0).result()
         walls = [Wall(url, room, wall_address(n)) for n in range(args.walls)]
         for wall in walls:
             wall.start()
@@ -190,7 +210,7 @@ def main():
         "failed_streams": sum(wall.failures for wall in walls),
         "delay_ms": {"p50": float(np.percentile(delays, 50)), "p99": float(np.percentile(delays, 99)),
                      "max": float(delays.max())} if len(delays) else None,
-        "predict_idle": idle, "predict_during_room": loaded,
+        "predict_idle": idle, "predict_beside_idle_connections": beside_idle, "predict_during_room": loaded,
     }
     report(figures)
     out = Path(args.out)
@@ -211,6 +231,9 @@ def report(f):
     idle, loaded = f["predict_idle"], f["predict_during_room"]
     print(f"/api/predict p50 idle {idle['p50_ms']:.2f} ms, during the room {loaded['p50_ms']:.2f} ms "
           f"({loaded['p50_ms'] / idle['p50_ms']:.2f}x), p99 {loaded['p99_ms']:.2f} ms, max {loaded['max_ms']:.0f} ms")
+    beside = f["predict_beside_idle_connections"]
+    print(f"/api/predict p50 beside {f['phones'] + f['walls']} idle connections {beside['p50_ms']:.2f} ms "
+          f"({beside['p50_ms'] / idle['p50_ms']:.2f}x idle)")
 
 
 if __name__ == "__main__":
