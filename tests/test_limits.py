@@ -78,3 +78,19 @@ def test_room_sends_from_one_address_are_limited_across_workers(workers, clock):
     assert send(first, "a-new-phone") == 429
     clock.now += 1
     assert send(second, "a-new-phone") == 201
+
+
+def test_a_send_a_phone_makes_too_fast_spends_none_of_its_addresss_sends(store_app, clock):
+    store_app.config["RATE_LIMIT_CLOCK"] = clock
+    client = client_of(store_app, "127.0.0.1")
+    room = client.post("/api/rooms").get_json()["room"]
+    body = {"image": data_url(drawing_png(SEVEN)), "strokes": SEVEN}
+
+    def send(phone):
+        return client.post(f"/api/rooms/{room}/drawings", json=body, headers={"X-Client-Id": phone}).status_code
+
+    assert [send("eager") for _ in range(limits.PHONE_SENDS.burst + 50)] == \
+        [201] * limits.PHONE_SENDS.burst + [429] * 50
+    others = limits.ROOM_SENDS.burst - limits.PHONE_SENDS.burst
+    assert [send(f"phone-{number}") for number in range(others)] == [201] * others
+    assert send("one-too-many") == 429

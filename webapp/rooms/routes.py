@@ -168,8 +168,8 @@ def known(code, must_be_open=True):
 
 def wait_for_turn():
     """A 429 with Retry-After when this phone, or its address, sends faster than a person draws."""
-    limits.take(limits.ROOM_SENDS)
-    limits.take(limits.PHONE_SENDS, key=request.headers.get("X-Client-Id", "")[:64])
+    limits.take_all(limits.Spend(limits.ROOM_SENDS),
+                    limits.Spend(limits.PHONE_SENDS, key=request.headers.get("X-Client-Id", "")[:64]))
 
 
 def last_event_id():

@@ -50,14 +50,35 @@ def clock():
     return current_app.config.get("RATE_LIMIT_CLOCK", time.time)()
 
 
+@dataclass(frozen=True)
+class Spend:
+    """``cost`` tokens of this client's bucket for ``limit`` (``key`` tells apart buckets of one address)."""
+    limit: Limit
+    cost: float = 1
+    key: str = ""
+
+
 def take(limit, cost=1, key=""):
     """Spend ``cost`` tokens of this client's bucket, or refuse the request with a 429."""
-    bucket, now = bucket_of(limit, key), clock()
+    take_all(Spend(limit, cost, key))
+
+
+def take_all(*spends):
+    """Spend all of ``spends`` or none: a 429 for the first whose bucket has too few tokens.
+
+    One transaction for them all: a room's send spends two, and each write transaction waits for the disk.
+    """
+    now = clock()
     with transaction() as db:
-        row, tokens = tokens_left(db, limit, bucket, now)
-        if tokens < cost:
-            raise too_many(limit, wait_for(limit, cost - tokens))
-        keep(db, row, bucket, tokens - cost, now)
+        found = []
+        for spend in spends:
+            bucket = bucket_of(spend.limit, spend.key)
+            row, tokens = tokens_left(db, spend.limit, bucket, now)
+            if tokens < spend.cost:
+                raise too_many(spend.limit, wait_for(spend.limit, spend.cost - tokens))
+            found.append((spend, bucket, row, tokens))
+        for spend, bucket, row, tokens in found:
+            keep(db, row, bucket, tokens - spend.cost, now)
 
 
 def refuse_when_spent(limit, key=""):
