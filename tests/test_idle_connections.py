@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from waitress import create_server
+from waitress import create_server, wasyncore
 from waitress.channel import HTTPChannel
 
 from webapp.idle_connections import ReadinessLoop
@@ -43,8 +43,9 @@ def serving(**adjustments):
     loop = threading.Thread(target=served.run, daemon=True)
     loop.start()
     yield served
-    served.trigger.pull_trigger(served.close)
+    served.trigger.pull_trigger(lambda: wasyncore.close_all(served._map))
     loop.join(timeout=30)
+    served.task_dispatcher.shutdown()
     assert not loop.is_alive()
 
 
