@@ -10,6 +10,8 @@ without running anything more than a few small matrix products:
   they are from the nearest digit's centre there (a Mahalanobis distance under
   one shared covariance), how much of them lies outside those directions, and
   the top probability (:func:`output_statistics`);
+- how much of the 28×28 input lies outside the principal directions of
+  digits' inputs (:func:`input_outside_norm`): what no digit's shape explains;
 - the input itself, averaged down to 14×14: its shape (a tap is a round blot,
   a dash a thick bar, a cross has no digit's strokes).
 
@@ -38,8 +40,8 @@ OUTPUT_NAMES = ("top probability", "log distance to nearest digit", "log distanc
 POOLED_SIDE = 14
 """The input is averaged down to this many pixels a side for the networks."""
 
-ARRAYS = ("feature_mean", "principal_directions", "whitening", "digit_centres", "description_mean",
-          "description_scale", "hidden_weights", "hidden_bias", "output_weights", "output_bias")
+ARRAYS = ("feature_mean", "principal_directions", "whitening", "digit_centres", "input_mean", "input_directions",
+          "description_mean", "description_scale", "hidden_weights", "hidden_bias", "output_weights", "output_bias")
 """What a parameter file holds besides its ``info``; the networks' weights are stacked along a first axis."""
 
 
@@ -120,11 +122,15 @@ class Detector:
         distances = np.square(principal @ p["whitening"] - self._centres).sum(axis=1)
         read = int(np.argmax(probabilities))
         outside = max(float(centred @ centred) - float(principal @ principal), 0.0)
+        flat = np.asarray(image, np.float32).ravel() - p["input_mean"]
+        kept = flat @ p["input_directions"]
+        input_outside = max(float(flat @ flat) - float(kept @ kept), 0.0)
         statistics = [float(probabilities[read]), math.log1p(float(distances.min())),
                       math.log1p(float(distances[read])), math.log1p(math.sqrt(outside))]
         side = 28 // POOLED_SIDE
         pooled = np.asarray(image, np.float32).reshape(POOLED_SIDE, side, POOLED_SIDE, side).mean(axis=(1, 3))
-        row = np.concatenate([statistics, principal, pooled.ravel()], dtype=np.float32)
+        row = np.concatenate([statistics, principal, [math.log1p(math.sqrt(input_outside))], pooled.ravel()],
+                             dtype=np.float32)
         hidden = np.maximum(row @ self._hidden_weights + self._hidden_bias, 0.0)
         return float(((hidden * self._output_weights).sum(axis=1) + p["output_bias"]).mean())
 
@@ -139,14 +145,22 @@ class Detector:
 
 
 def network_inputs(images, probabilities, features, parameters):
-    """Rows of what the networks read, one per drawing: output statistics with the principal coordinates, and the
-    pooled input."""
+    """Rows of what the networks read, one per drawing: output statistics with the principal coordinates, how much of
+    the input its digits' directions leave out, and the pooled input."""
     images = np.asarray(images, np.float32).reshape(-1, 28, 28)
     count = len(images)
     side = 28 // POOLED_SIDE
     pooled = images.reshape(count, POOLED_SIDE, side, POOLED_SIDE, side).mean(axis=(2, 4)).reshape(count, -1)
-    return np.concatenate([output_statistics(probabilities, features, parameters), pooled], axis=1,
-                          dtype=np.float32)
+    return np.concatenate([output_statistics(probabilities, features, parameters),
+                           input_outside_norm(images, parameters), pooled], axis=1, dtype=np.float32)
+
+
+def input_outside_norm(images, parameters):
+    """A column of how much of each 28×28 input lies outside the principal directions of digits' inputs (log1p of
+    the norm): a one-class view of the input, large for a shape no digit's strokes explain."""
+    flat = np.asarray(images, np.float32).reshape(len(images), -1) - parameters["input_mean"]
+    kept = flat @ parameters["input_directions"]
+    return np.log1p(np.sqrt(np.maximum((flat ** 2).sum(axis=1) - (kept ** 2).sum(axis=1), 0.0)))[:, None]
 
 
 def output_statistics(probabilities, features, parameters):
