@@ -18,7 +18,6 @@ from waitress import create_server
 
 from recognition.classifier import ModelError
 from webapp import create_app
-from webapp.idle_connections import ReadinessLoop
 from webapp.predicting.served import default_model
 from webapp.web.access import public_host, settings_from_environment
 from webapp.web.body_limits import waitress_body_limit
@@ -178,11 +177,9 @@ def single_process_server(app, args):
     # Forwarded headers reach the app, which believes them only with --behind-proxy (ProxyFix)
     # and otherwise takes a forwarded request for a stranger's, never for this machine's.
     threads = (args.threads or THREADS) + stream_threads(app)
-    server = create_server(app, host=args.host, port=args.port, threads=threads, ident="digitpad",
-                           max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False,
-                           connection_limit=CONNECTIONS)
-    server.asyncore = ReadinessLoop
-    return server
+    return create_server(app, host=args.host, port=args.port, threads=threads, ident="digitpad",
+                         max_request_body_size=waitress_body_limit(app), clear_untrusted_proxy_headers=False,
+                         connection_limit=CONNECTIONS)
 
 
 def refuse_a_port_in_use(host, port):
