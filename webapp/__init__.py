@@ -12,7 +12,7 @@ import os
 from flask import Flask
 
 from recognition.model_files import DEFAULT_MODEL, PROJECT_ROOT
-from webapp.predicting.served import models_from_environment
+from webapp.predicting.served import model_threads_from_environment, models_from_environment
 from webapp.web.access import settings_from_environment
 from webapp.web.body_limits import MAX_BODY
 
@@ -24,7 +24,7 @@ def create_app(test_config=None):
     app.config.from_mapping(
         MODEL=os.environ.get("MODEL", str(DEFAULT_MODEL)),
         MODELS=models_from_environment(),
-        MODEL_THREADS=int(os.environ.get("MODEL_THREADS", 1)),
+        MODEL_THREADS=model_threads_from_environment(),
         MAX_CONTENT_LENGTH=MAX_BODY,
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
         DATABASE_URL=os.environ.get("DATABASE_URL", ""),

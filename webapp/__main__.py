@@ -18,7 +18,7 @@ from waitress import create_server
 
 from recognition.classifier import ModelError
 from webapp import create_app
-from webapp.predicting.served import default_model
+from webapp.predicting.served import default_model, model_threads_from_environment
 from webapp.web.access import public_host, settings_from_environment
 from webapp.web.body_limits import waitress_body_limit
 
@@ -81,12 +81,7 @@ def model_threads(workers):
     """Threads each model call uses: two, on a machine with two cores or more, when one process serves (a call
     then takes two thirds of the time, with the same answer, and 16 clients are served as many requests a
     second); one with workers, whose processes already keep the cores busy. ``MODEL_THREADS`` overrides it."""
-    if "MODEL_THREADS" in os.environ:
-        threads = os.environ["MODEL_THREADS"]
-        if not (threads.isdigit() and int(threads) >= 1):
-            raise ValueError(f"MODEL_THREADS must be a whole number, 1 or more, not {threads!r}")
-        return int(threads)
-    return 1 if workers > 1 else min(2, os.cpu_count() or 1)
+    return model_threads_from_environment(default=1 if workers > 1 else min(2, os.cpu_count() or 1))
 
 
 def as_in_urls(host):

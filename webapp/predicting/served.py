@@ -87,6 +87,17 @@ def models_from_environment():
     return [part.strip() for part in text.split(",") if part.strip()] if text else [str(path) for path in OTHER_MODELS]
 
 
+def model_threads_from_environment(default=1):
+    """``MODEL_THREADS`` as the environment gives it, or ``default``; ValueError for anything but a whole number
+    of 1 or more."""
+    threads = os.environ.get("MODEL_THREADS")
+    if threads is None:
+        return default
+    if not (threads.isdigit() and int(threads) >= 1):
+        raise ValueError(f"MODEL_THREADS must be a whole number, 1 or more, not {threads!r}")
+    return int(threads)
+
+
 SERVED_MODELS = Extension[dict[str, ServedModel]]("served_models")
 """The served models by name, the default first."""
 
