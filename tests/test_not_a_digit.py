@@ -142,7 +142,7 @@ def test_the_model_card_reports_the_detectors_figures(client):
     assert figures["held_out_doodles_flagged"] == card["figures"]["doodles"]["flagged"]
     assert figures["marks_flagged"] == card["figures"]["marks"]["flagged"]
     page = client.get("/model").get_data(as_text=True)
-    assert f"{figures['digits_flagged'] * 100:.2f} %" in page and f"{figures['marks_flagged'] * 100:.2f} %" in page
+    assert f"{figures['digits_flagged'] * 100:.2f}&nbsp;%" in page and f"{figures['marks_flagged'] * 100:.2f}&nbsp;%" in page
 
 
 def test_a_blank_pad_is_still_a_422(client):
