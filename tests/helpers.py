@@ -6,6 +6,7 @@ import io
 import json
 import threading
 import time
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from recognition.pad import NUMBER_PAD
 from recognition.strokes import render_strokes
 from webapp import create_app
+from webapp.storage import connections
 
 SEVEN = [[[60, 60, 0], [200, 60, 120], [110, 230, 260]]]
 ONE = [[[140, 40, 0], [140, 240, 200]]]
@@ -38,6 +40,17 @@ def data_url(data, media_type="image/png"):
 def fresh_app(folder, **settings):
     """An app with the shipped model and its own empty samples database in ``folder``."""
     return create_app({"TESTING": True, "SAMPLES_DB": str(folder / "lab" / "samples.sqlite3"), **settings})
+
+
+@contextmanager
+def another_worker(app, folder, **settings):
+    """A second app on ``app``'s database, as another worker (or host) would be; its connections closed after."""
+    database = connections.database(app)
+    shared = {"DATABASE_URL": database.url} if database.backend == "postgresql" else {"SAMPLES_DB": str(database.path)}
+    other = fresh_app(folder, **shared, **settings)
+    yield other
+    if hasattr(connections.database(other), "close"):
+        connections.database(other).close()
 
 
 def save(client, strokes, label, writer=None, key=None, **headers):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.helpers import SEVEN, data_url, drawing_png, fresh_app, save
-from webapp.storage import connections, limits
+from tests.helpers import SEVEN, another_worker, data_url, drawing_png, save
+from webapp.storage import limits
 
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
 
@@ -27,13 +27,8 @@ def clock():
 def workers(store_app, tmp_path, clock):
     """Two apps on one database, as two workers (or hosts) would be."""
     store_app.config["RATE_LIMIT_CLOCK"] = clock
-    database = connections.database(store_app)
-    settings = {"DATABASE_URL": database.url} if database.backend == "postgresql" else \
-        {"SAMPLES_DB": str(database.path)}
-    other = fresh_app(tmp_path / "other", RATE_LIMIT_CLOCK=clock, **settings)
-    yield store_app, other
-    if hasattr(connections.database(other), "close"):
-        connections.database(other).close()
+    with another_worker(store_app, tmp_path / "other", RATE_LIMIT_CLOCK=clock) as other:
+        yield store_app, other
 
 
 def client_of(app, address="192.0.2.7"):

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.server import running_server
-from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, save
+from tests.helpers import FOUR, ONE, SEVEN, another_worker, data_url, drawing_png, save
 from webapp.rooms import store
 from webapp.rooms.routes import POLL_RETRY_MS, RESUME_RETRY_MS
 from webapp.rooms.slots import STREAM_SLOTS
@@ -205,12 +205,14 @@ def test_a_hidden_drawing_is_replayed_only_as_its_hide_never_with_its_picture_or
     assert "Hidden Hannah" not in replay and picture not in replay
 
 
-def test_forget_me_takes_the_writers_drawings_out_of_every_rooms_events(client):
+def test_forget_me_takes_the_writers_drawings_out_of_every_rooms_events(app, client):
+    app.config["ROOM_WAITING_STREAMS"] = 0
     rooms = [open_room(client), open_room(client)]
     first = send(client, rooms[0], SEVEN, phone=rooms[0], writer="Fran").get_json()
     again = send(client, rooms[1], SEVEN, phone=rooms[1], writer="Fran", writer_key=first["writer_key"]).get_json()
     forgotten = [first["id"], again["id"]]
     kept = send(client, rooms[0], ONE, phone="other", writer="Kim").get_json()["id"]
+    assert all("Fran" in stream_text(client, room) for room in rooms)
     assert client.delete("/api/writers/Fran", headers={"X-Writer-Key": first["writer_key"]}).status_code == 200
     assert [(kind, data["id"]) for _, kind, data in events(client, rooms[0])] == [("drawing", kept),
                                                                                   ("hide", forgotten[0])]
@@ -335,6 +337,31 @@ def test_guessing_room_codes_is_limited_per_address(app):
     assert send(app.test_client(), room).status_code == 201
     clock[0] += int(refused.headers["Retry-After"])
     assert send(guesser, room).status_code == 201
+
+
+def test_walls_asking_for_the_same_events_share_one_read_until_something_happens(app, client, monkeypatch):
+    app.config["ROOM_WAITING_STREAMS"] = 0
+    room = open_room(client)
+    first = send(client, room).get_json()["id"]
+    reads = []
+    real = store.events_after
+    monkeypatch.setattr(store, "events_after", lambda code, after: reads.append(after) or real(code, after))
+    walls = [events(client, room, after=0) for _ in range(30)]
+    assert reads == [0] and all(wall == walls[0] for wall in walls)
+    second = send(client, room, ONE, phone="phone-2").get_json()["id"]
+    assert [data["id"] for _, _, data in events(client, room, after=0)] == [first, second]
+    assert reads == [0, 0]
+
+
+def test_a_drawing_another_worker_took_reaches_this_workers_walls(app, client, tmp_path):
+    room = open_room(client)
+    assert events(client, room, after=0) == []
+    with another_worker(app, tmp_path / "other") as other:
+        sent = send(other.test_client(), room).get_json()["id"]
+    deadline = time.monotonic() + 30
+    while not events(client, room, after=0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [data["id"] for _, _, data in events(client, room, after=0)] == [sent]
 
 
 def test_a_drawing_id_too_large_for_the_database_is_not_there(client):

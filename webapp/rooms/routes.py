@@ -10,7 +10,8 @@ threads predictions use) stays open for at most ``ROOM_STREAM_SECONDS`` and
 sends drawings as they come. Every other stream is a short poll: it sends what
 is new and ends, and the browser asks again ``POLL_RETRY_MS`` later from the
 last event it saw. So a class's walls get drawings at once, and hundreds of
-walls poll instead of holding threads. A seated stream looks as soon as a
+walls poll instead of holding threads; walls asking for the same events share
+one read (:mod:`webapp.rooms.shared_reads`). A seated stream looks as soon as a
 drawing is accepted in this process and at least every ``POLL_SECONDS``, which
 is how it sees drawings that other workers and hosts took. A quiet seated stream
 writes a comment every ``KEEP_ALIVE_SECONDS``, which is how the server notices
@@ -27,6 +28,7 @@ from webapp.predicting.served import default_model
 from webapp.rooms import store
 from webapp.rooms.links import links
 from webapp.rooms.news import ROOM_NEWS, News, news
+from webapp.rooms.shared_reads import ROOM_READS, SharedReads, shared_reads
 from webapp.rooms.slots import STREAM_SLOTS, Slots
 from webapp.storage import limits
 from webapp.storage.connections import close_connection
@@ -52,6 +54,9 @@ drawing take over a second to reach the wall."""
 RESUME_RETRY_MS = 100
 FEWEST_SECONDS_BETWEEN_LOOKS = 0.2
 """A seated stream gathers the drawings of a busy room into one look at the database at most this often."""
+SHARED_READ_SECONDS = 0.2
+"""How long walls share one read of a room while nothing happens in this process (see
+:mod:`webapp.rooms.shared_reads`): what other workers wrote reaches walls this much later at most."""
 
 
 @bp.post("")
@@ -65,7 +70,7 @@ def create():
 def status(code):
     """Whether the room is open: phones ask now and then, so that Send stops as soon as the room closes."""
     code, is_open = existing(code)
-    return jsonify(room=code, open=is_open, prompt=store.prompt(code))
+    return jsonify(room=code, open=is_open, prompt=shared_reads().get(("prompt", code), lambda: store.prompt(code)))
 
 
 @bp.put("/<code>/prompt")
@@ -152,10 +157,14 @@ def events(code):
 def existing(code):
     """(the room's code, whether it is open) for a code in any case; a 404 for no such room, counted against
     the address's guesses."""
-    found = limits.look_up(limits.ROOM_CODE_MISSES, store.find, code)
+    found = limits.look_up(limits.ROOM_CODE_MISSES, shared_find, code)
     if found is None:
         abort(404, description=f"there is no room {code.upper()}")
     return found
+
+
+def shared_find(code):
+    return shared_reads().get(("room", code.upper()), lambda: store.find(code))
 
 
 def known(code, must_be_open=True):
@@ -192,7 +201,7 @@ def event_stream(code, after, is_open, seated):
     quiet_since = time.monotonic()
     while True:
         looked = time.monotonic()
-        rows = store.events_after(code, after)
+        rows = shared_reads().get(("events", code, after), lambda: store.events_after(code, after))
         close_connection()
         text, after, ended = as_events(rows, after, is_open)
         if pending or text:
@@ -224,5 +233,6 @@ def as_events(rows, after, is_open):
 
 
 def init_app(app):
-    ROOM_NEWS.init(app, News())
+    room_news = ROOM_NEWS.init(app, News())
+    ROOM_READS.init(app, SharedReads(room_news, SHARED_READ_SECONDS))
     STREAM_SLOTS.init(app, Slots())

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
+from webapp.rooms.news import news
 from webapp.rooms.store import forget_writer_in_rooms
 from webapp.storage import samples, writers
 from webapp.storage.connections import transaction
@@ -36,4 +37,5 @@ def forget(name):
         forget_writer_in_rooms(db, writer)
         forgotten = samples.delete_writer_in(db, writer)
         writers.forget(db, skeleton(writer))
+    news().wake()
     return jsonify(forgotten=forgotten), 200
