@@ -19,9 +19,9 @@ from typing import Any
 from webapp.extension import Extension
 from webapp.rooms.news import News
 
-CAPACITY = 1024
-"""Reads kept at most: a class needs a few (one per room and last event); a stranger's made-up questions are
-dropped first, being stale by the time the next one comes."""
+CAPACITY = 256
+"""Reads kept at most. A class needs a few (one per room and last event); stale reads are dropped whenever a new
+one is kept, so made-up questions cannot pile up."""
 
 
 @dataclass
@@ -40,6 +40,10 @@ class SharedReads:
         self._kept: dict[Any, Kept] = {}
         self._reading: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
+
+    def __len__(self):
+        """Reads kept now."""
+        return len(self._kept)
 
     def get(self, key, read):
         """What ``read()`` answers for ``key``: a kept answer while it is fresh, else a new read (one at a time
@@ -68,11 +72,11 @@ class SharedReads:
             return self._reading.setdefault(key, threading.Lock())
 
     def _keep(self, key, kept):
+        """Keep a read, dropping those gone stale (and every one, if that still leaves too many)."""
         with self._lock:
-            if len(self._kept) >= CAPACITY:
-                self._kept = {k: v for k, v in self._kept.items() if v.news_count == kept.news_count
-                              and kept.read_at - v.read_at < self._max_age}
-                self._reading = {k: lock for k, lock in self._reading.items() if k in self._kept or lock.locked()}
+            self._kept = {k: v for k, v in self._kept.items()
+                          if v.news_count == kept.news_count and kept.read_at - v.read_at < self._max_age}
+            self._reading = {k: lock for k, lock in self._reading.items() if k in self._kept or lock.locked()}
             if len(self._kept) >= CAPACITY:
                 self._kept.clear()
             self._kept[key] = kept
