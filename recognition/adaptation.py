@@ -98,18 +98,38 @@ def kept_vectors(classifier, image, strokes):
     return None if vectors is None else (vectors_key(classifier), vectors.tobytes())
 
 
-def adapted_probabilities(probabilities, features, vectors, labels):
+def adapted_probabilities(probabilities, features, vectors, labels, temperature=TEMPERATURE, nearest=1,
+                          prototype_weight=0.0):
     """The general probabilities reweighted by the drawing's resemblance to the writer's digits.
 
-    ``vectors`` are unit rows, as :func:`drawing_vectors` makes them.
+    ``vectors`` are unit rows, as :func:`drawing_vectors` makes them. The
+    resemblance to a digit is the mean similarity of its ``nearest`` most
+    similar vectors, mixed (``prototype_weight``) with the similarity to their
+    mean direction, the digit's prototype. The served answer uses the defaults;
+    ``bench/adaptation_choices.py`` compares the others across writers.
     """
-    similarity = vectors @ unit_rows(np.asarray(features, np.float32))
-    best = np.full(10, -np.inf)
-    np.maximum.at(best, labels, similarity)
-    best[np.isinf(best)] = best[np.isfinite(best)].min()
-    scores = np.log(np.clip(probabilities, 1e-9, 1.0)) + best / TEMPERATURE
+    feature = unit_rows(np.asarray(features, np.float32))
+    similarity = vectors @ feature
+    if nearest == 1 and prototype_weight == 0.0:
+        resemblance = np.full(10, -np.inf)
+        np.maximum.at(resemblance, labels, similarity)
+    else:
+        resemblance = mixed_resemblance(similarity, vectors, feature, labels, nearest, prototype_weight)
+    resemblance[np.isinf(resemblance)] = resemblance[np.isfinite(resemblance)].min()
+    scores = np.log(np.clip(probabilities, 1e-9, 1.0)) + resemblance / temperature
     scores = np.exp(scores - scores.max())
     return scores / scores.sum()
+
+
+def mixed_resemblance(similarity, vectors, feature, labels, nearest, prototype_weight):
+    """Per digit: the mean of the ``nearest`` highest similarities, mixed with the prototype's; -inf untaught."""
+    resemblance = np.full(10, -np.inf)
+    for digit in np.unique(labels):
+        mine = labels == digit
+        closest = np.sort(similarity[mine])[::-1][:nearest].mean()
+        prototype = float(unit_rows(vectors[mine].mean(axis=0)) @ feature)
+        resemblance[digit] = (1 - prototype_weight) * closest + prototype_weight * prototype
+    return resemblance
 
 
 def unit_rows(rows):

@@ -327,6 +327,21 @@ def test_resemblance_can_lift_a_digit_the_general_model_ruled_out():
     assert np.isfinite(adapted).all() and int(np.argmax(adapted)) == 3
 
 
+def test_resemblance_can_count_several_nearest_drawings_and_the_digits_prototype():
+    general = np.full(10, 0.1)
+    features = np.array([1.0, 0.0], np.float32)
+    sevens = adaptation.unit_rows(np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32))
+    ones = adaptation.unit_rows(np.array([[0.8, 0.6], [0.8, 0.6], [0.8, 0.6]], np.float32))
+    vectors, labels = np.concatenate([sevens, ones]), np.array([7, 7, 7, 1, 1, 1])
+    nearest_only = adaptation.adapted_probabilities(general, features, vectors, labels)
+    assert np.allclose(adaptation.adapted_probabilities(general, features, vectors, labels, nearest=1,
+                                                       prototype_weight=0.0), nearest_only)
+    assert int(np.argmax(nearest_only)) == 7
+    assert int(np.argmax(adaptation.adapted_probabilities(general, features, vectors, labels, nearest=3))) == 1
+    assert int(np.argmax(adaptation.adapted_probabilities(general, features, vectors, labels,
+                                                          prototype_weight=1.0))) == 1
+
+
 def test_thinning_keeps_each_strokes_ends_and_most_of_the_budget():
     long_stroke = [[float(x), 0.0] for x in range(1000)]
     short_stroke = [[0.0, float(y)] for y in range(200)]
