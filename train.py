@@ -6,7 +6,8 @@
 Writes ``<name>.keras`` (inference only), ``<name>.tflite``, its explanation
 ``<name>-explain.tflite``, ``<name>.json`` (the model card) and four pictures
 (confusion matrix, learning curves, misclassified digits, reliability diagram)
-into ``--out``. Without ``--data`` MNIST is downloaded by Keras. The drawn
+into ``--out``. With ``--checkpoints DIR`` a long run survives an interruption:
+the same command run again goes on where it stopped. Without ``--data`` MNIST is downloaded by Keras. The drawn
 digits are the project's own ``data/pendigits/strokes.json.gz`` unless
 ``--extra`` names others.
 """
@@ -24,6 +25,7 @@ import numpy as np  # noqa: E402
 
 from recognition.model_files import explanation_path  # noqa: E402
 from recognition.pad import PEN_WIDTHS  # noqa: E402
+from training.checkpoints import network_checkpoints  # noqa: E402
 from training.data import DRAWINGS, DataError, as_input, load_drawings, load_mnist, split_writers, writer_set  # noqa: E402
 from training.drawn import fitted_set, natural_set, varied_set  # noqa: E402
 
@@ -62,6 +64,9 @@ def parse_args(argv):
     parser.add_argument("--val-writers", default="none",
                         help="writers of --extra used for validation, not training (e.g. 19-20 or 3,7)")
     parser.add_argument("--test-writers", default="none", help="writers of --extra never trained on, only scored")
+    parser.add_argument("--checkpoints", metavar="DIR",
+                        help="keep each network's training state here after every epoch; the same command run "
+                             "again goes on where it stopped (see training/checkpoints.py)")
     parser.add_argument("--quiet", action="store_true", help="one log line per epoch instead of a progress bar")
     args = parser.parse_args(argv)
     args.name = args.name or f"digitpad-{args.arch}"
@@ -86,6 +91,7 @@ def main(argv=None):
         drawings = [record for path in args.extra for record in load_drawings(path)]
         if args.init and not Path(args.init).is_file():
             raise DataError(f"no model to start from at {args.init}")
+        checkpoints = network_checkpoints(args) if args.checkpoints else None
     except DataError as error:
         print(f"train.py: {error}", file=sys.stderr)
         return 2
@@ -105,7 +111,7 @@ def main(argv=None):
 
     source = report.source_version()
     started = time.perf_counter()
-    networks, histories, interrupted = train_members(args, training, validation)
+    networks, histories, interrupted = train_members(args, training, validation, checkpoints)
     wall_time = time.perf_counter() - started
     if not networks:
         print("train.py: stopped before the first epoch ended; nothing written", file=sys.stderr)

@@ -246,3 +246,36 @@ def test_init_goes_on_from_a_trained_model(tmp_path, tiny_npz):
 
 def test_a_missing_init_model_stops_with_exit_2(tmp_path, tiny_npz):
     assert train.main(["--data", str(tiny_npz), "--init", str(tmp_path / "nothing.keras"), "--extra", "none"]) == 2
+
+
+class Cut(Exception):
+    """Stands for the end of a process killed in the middle of training."""
+
+
+def test_a_run_cut_short_goes_on_from_its_checkpoints(tmp_path, tiny_npz, monkeypatch, capsys):
+    from training.callbacks import EpochLog
+
+    options = ["--data", str(tiny_npz), "--arch", "linear", "--members", "2", "--epochs", "3", "--patience", "100000",
+               "--extra", "none", "--out", str(tmp_path / "out"), "--checkpoints", str(tmp_path / "saved"), "--quiet"]
+    logged = EpochLog.on_epoch_end
+    epochs_run, cut_at = [], [("network-2", 1)]
+
+    def logging_then_cut(callback, epoch, logs=None):
+        logged(callback, epoch, logs)
+        epochs_run.append((callback.path.parent.name, epoch))
+        if epochs_run[-1] in cut_at:
+            cut_at.clear()
+            raise Cut
+
+    monkeypatch.setattr(EpochLog, "on_epoch_end", logging_then_cut)
+    with pytest.raises(Cut):
+        train.main(options)
+    assert epochs_run == [("network-1", 0), ("network-1", 1), ("network-1", 2), ("network-2", 0), ("network-2", 1)]
+    epochs_run.clear()
+    assert train.main(options) == 0
+    assert "network 1: finished by an earlier run" in capsys.readouterr().out
+    assert epochs_run == [("network-2", 1), ("network-2", 2)]
+    card = json.loads((tmp_path / "out" / "digitpad-linear.json").read_text())
+    assert [member["epochs_run"] for member in card["members"]] == [3, 3]
+    assert train.main([*options[:options.index("--epochs") + 1], "4", *options[options.index("--epochs") + 2:]]) == 2
+    assert "other options (epochs)" in capsys.readouterr().err

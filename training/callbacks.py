@@ -1,6 +1,8 @@
 """Keras callbacks for train.py."""
 
+import json
 import signal
+from pathlib import Path
 
 import keras
 
@@ -24,3 +26,16 @@ class StopOnCtrlC(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         signal.signal(signal.SIGINT, self.previous)
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Append each finished epoch's figures to a file, one JSON object a line, so they outlive the process."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = Path(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        entry = {"epoch": epoch, **{key: float(value) for key, value in (logs or {}).items()}}
+        with self.path.open("a") as log:
+            log.write(json.dumps(entry) + "\n")

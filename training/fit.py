@@ -29,9 +29,13 @@ def training_pipeline(images, labels, batch_size, seed, augment):
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def train_member(args, seed, training, validation, start=None):
+def train_member(args, seed, training, validation, start=None, checkpoint=None):
     """Fit one network, from the weights ``start`` when given; returns it with its per-epoch history
-    (None before the first epoch ends) and whether Ctrl-C stopped it."""
+    (None before the first epoch ends) and whether Ctrl-C stopped it.
+
+    With a ``checkpoint`` (:mod:`training.checkpoints`) it goes on from the last epoch an earlier run finished,
+    its history counts every run's epochs, and a network not stopped by Ctrl-C is recorded as finished.
+    """
     import keras
 
     from training.architectures import ARCHITECTURES
@@ -48,26 +52,41 @@ def train_member(args, seed, training, validation, start=None):
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True)
     ctrl_c = StopOnCtrlC()
     pipeline = training_pipeline(*training, args.batch_size, seed, args.augment)
+    callbacks = [ctrl_c, stopper, *(checkpoint.callbacks() if checkpoint else [])]
     model.fit(pipeline, steps_per_epoch=steps_per_epoch, validation_data=validation, epochs=args.epochs,
-              callbacks=[ctrl_c, stopper], shuffle=False, verbose=2 if args.quiet else "auto")
+              callbacks=callbacks, shuffle=False, verbose=2 if args.quiet else "auto")
     if ctrl_c.pressed:
         print("\ninterrupted: keeping the best epoch so far", file=sys.stderr)
-    history = {key: [float(v) for v in values] for key, values in model.history.history.items()}
+    if checkpoint is None:
+        history = {key: [float(v) for v in values] for key, values in model.history.history.items()}
+    else:
+        history = checkpoint.history()
+        if not ctrl_c.pressed:
+            checkpoint.finish(model)
     return model, history if history.get("loss") else None, ctrl_c.pressed
 
 
-def train_members(args, training, validation):
+def train_members(args, training, validation, checkpoints=None):
     """Fit ``args.members`` networks from seeds SEED, SEED+1, ...
 
     Returns the networks, their histories and whether Ctrl-C stopped training.
     A network that Ctrl-C cut short is kept only when it is the first: a
     half-trained network averaged in at full weight would drag down the others.
+    With ``checkpoints`` (one per network), a network an earlier run finished is
+    read back instead of trained again.
     """
     starts = initial_weights(args.init) if args.init else [None]
     networks, histories = [], []
     for member in range(args.members):
+        checkpoint = checkpoints[member] if checkpoints else None
+        if checkpoint is not None and checkpoint.is_finished():
+            print(f"network {member + 1}: finished by an earlier run, read from {checkpoint.folder}")
+            networks.append(checkpoint.finished_network(args.arch))
+            histories.append(checkpoint.history())
+            continue
         start = starts[member % len(starts)]
-        network, history, interrupted = train_member(args, args.seed + member, training, validation, start)
+        network, history, interrupted = train_member(args, args.seed + member, training, validation, start,
+                                                     checkpoint)
         if interrupted and networks:
             print(f"dropped network {member + 1}: Ctrl-C cut it short", file=sys.stderr)
             return networks, histories, True
