@@ -279,3 +279,30 @@ def test_a_run_cut_short_goes_on_from_its_checkpoints(tmp_path, tiny_npz, monkey
     assert [member["epochs_run"] for member in card["members"]] == [3, 3]
     assert train.main([*options[:options.index("--epochs") + 1], "4", *options[options.index("--epochs") + 2:]]) == 2
     assert "other options (epochs)" in capsys.readouterr().err
+
+
+def test_a_resumed_network_ends_on_its_best_epoch_even_when_that_was_before_the_cut(tmp_path):
+    import keras
+
+    from training.callbacks import ResumableEarlyStopping
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+
+    def epoch_with_weights(stopping, epoch, value, val_loss):
+        model.set_weights([np.full((2, 1), value, np.float32), np.zeros(1, np.float32)])
+        stopping.on_epoch_end(epoch, {"val_loss": val_loss})
+
+    def stopping_from_a_new_process():
+        stopping = ResumableEarlyStopping(tmp_path / "early-stopping", patience=100, restore_best_weights=True)
+        stopping.set_model(model)
+        stopping.on_train_begin()
+        return stopping
+
+    before_the_cut = stopping_from_a_new_process()
+    epoch_with_weights(before_the_cut, 0, 1.0, val_loss=0.5)
+    epoch_with_weights(before_the_cut, 1, 2.0, val_loss=0.9)
+    after_the_cut = stopping_from_a_new_process()
+    epoch_with_weights(after_the_cut, 2, 3.0, val_loss=0.7)
+    after_the_cut.on_train_end()
+    assert after_the_cut.best_epoch == 0 and after_the_cut.wait == 2
+    np.testing.assert_array_equal(model.get_weights()[0], np.full((2, 1), 1.0, np.float32))

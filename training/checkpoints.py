@@ -9,10 +9,11 @@ back, the one that was cut short goes on from its last finished epoch, and
 the rest are trained. The options are kept in ``DIR/options.json``; a folder
 written by other options is refused, so that two recipes never mix.
 
-What a resumed network cannot carry over: early stopping's count of epochs
-without improvement starts again at the resumption, and the shuffling and
-augmentation of the later epochs differ from those of an uninterrupted run,
-and the model card's ``training_seconds`` counts the last run only.
+Early stopping's best epoch, its weights and its count of epochs without
+improvement are kept too, so a resumed network ends on its best epoch of every
+run. What a resumed network cannot carry over: the shuffling and augmentation
+of the later epochs differ from those of an uninterrupted run, and the model
+card's ``training_seconds`` counts the last run only.
 """
 
 import json
@@ -42,6 +43,12 @@ class NetworkCheckpoint:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         return [EpochLog(self.log), keras.callbacks.BackupAndRestore(str(self.backup), delete_checkpoint=False)]
+
+    def early_stopping(self, **options):
+        """Keras's early stopping, its best epoch and weights kept here so that a resumed run ends on them."""
+        from training.callbacks import ResumableEarlyStopping
+
+        return ResumableEarlyStopping(self.folder / "early-stopping", **options)
 
     def history(self):
         """Each finished epoch's figures ({"loss": [...], ...}), over every run; an epoch run twice counts once."""

@@ -49,7 +49,8 @@ def train_member(args, seed, training, validation, start=None, checkpoint=None):
     schedule = keras.optimizers.schedules.ExponentialDecay(args.learning_rate, steps_per_epoch, 0.9)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=args.patience, restore_best_weights=True)
+    stopping = {"monitor": "val_loss", "patience": args.patience, "restore_best_weights": True}
+    stopper = checkpoint.early_stopping(**stopping) if checkpoint else keras.callbacks.EarlyStopping(**stopping)
     ctrl_c = StopOnCtrlC()
     pipeline = training_pipeline(*training, args.batch_size, seed, args.augment)
     callbacks = [ctrl_c, stopper, *(checkpoint.callbacks() if checkpoint else [])]
