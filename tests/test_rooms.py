@@ -14,6 +14,7 @@ from bench.server import running_server
 from tests.helpers import FOUR, ONE, SEVEN, another_worker, data_url, drawing_png, save
 from webapp.rooms import store
 from webapp.rooms.routes import POLL_RETRY_MS, RESUME_RETRY_MS
+from webapp.rooms.shared_reads import ROOM_READS
 from webapp.rooms.slots import STREAM_SLOTS
 from webapp.rooms.store import ALPHABET
 from webapp.storage.databases import DatabaseUnavailable
@@ -194,7 +195,8 @@ def stream_text(client, room, after=0):
     return client.get(f"/api/rooms/{room}/events", headers={"Last-Event-ID": str(after)}).get_data(as_text=True)
 
 
-def test_a_hidden_drawing_is_replayed_only_as_its_hide_never_with_its_picture_or_writer(client):
+def test_a_hidden_drawing_is_replayed_only_as_its_hide_never_with_its_picture_or_writer(app, client):
+    app.config["ROOM_WAITING_STREAMS"] = 0
     room = open_room(client)
     hidden = send(client, room, SEVEN, writer="Hidden Hannah").get_json()["id"]
     picture = events(client, room)[0][2]["input"]
@@ -341,6 +343,7 @@ def test_guessing_room_codes_is_limited_per_address(app):
 
 def test_walls_asking_for_the_same_events_share_one_read_until_something_happens(app, client, monkeypatch):
     app.config["ROOM_WAITING_STREAMS"] = 0
+    ROOM_READS.get(app).max_age = 3600
     room = open_room(client)
     first = send(client, room).get_json()["id"]
     reads = []

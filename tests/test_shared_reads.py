@@ -29,8 +29,19 @@ def test_a_read_older_than_its_age_is_read_again():
     assert [shared.get("key", read) for _ in range(3)] == [1, 2, 3]
 
 
-def test_made_up_questions_cannot_pile_up():
+def test_made_up_questions_cannot_pile_up_nor_push_out_a_read_the_walls_keep_using():
     shared = SharedReads(News(), max_age=3600)
-    for after in range(3 * CAPACITY):
+    walls = Reads()
+    shared.get(("events", "ROOM", 0), walls)
+    for after in range(1, 3 * CAPACITY):
         shared.get(("events", "ROOM", after), Reads())
-    assert 0 < len(shared) <= CAPACITY
+        if after % 4 == 0:
+            shared.get(("events", "ROOM", 0), walls)
+    assert len(shared) == CAPACITY and walls.count == 1
+
+
+def test_a_stale_read_is_dropped_when_another_is_kept():
+    shared = SharedReads(News(), max_age=0)
+    for after in range(10):
+        shared.get(("events", "ROOM", after), Reads())
+    assert len(shared) == 1

@@ -327,7 +327,7 @@ def test_resemblance_can_lift_a_digit_the_general_model_ruled_out():
     assert np.isfinite(adapted).all() and int(np.argmax(adapted)) == 3
 
 
-def test_resemblance_can_count_several_nearest_drawings_and_the_digits_prototype():
+def test_resemblance_can_count_several_nearest_vectors_and_the_digits_prototype():
     general = np.full(10, 0.1)
     features = np.array([1.0, 0.0], np.float32)
     sevens = adaptation.unit_rows(np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32))

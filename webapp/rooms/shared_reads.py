@@ -19,9 +19,10 @@ from typing import Any
 from webapp.extension import Extension
 from webapp.rooms.news import News
 
-CAPACITY = 256
-"""Reads kept at most. A class needs a few (one per room and last event); stale reads are dropped whenever a new
-one is kept, so made-up questions cannot pile up."""
+CAPACITY = 32
+"""Reads kept at most (each up to a few hundred events with their pictures). A room's walls need a few at a time
+(the room, its prompt, the events after the last one most walls saw); stale reads are dropped whenever a new one
+is kept, and beyond this many the one used least recently goes, so made-up questions cannot pile up."""
 
 
 @dataclass
@@ -36,7 +37,7 @@ class SharedReads:
 
     def __init__(self, news: News, max_age: float):
         self._news = news
-        self._max_age = max_age
+        self.max_age = max_age
         self._kept: dict[Any, Kept] = {}
         self._reading: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -61,25 +62,28 @@ class SharedReads:
             return value
 
     def _fresh(self, key):
+        """The kept read for ``key`` while it is fresh (then it is the last to be pushed out), else None."""
         with self._lock:
             kept = self._kept.get(key)
-        if kept is None or kept.news_count != self._news.count or time.monotonic() - kept.read_at >= self._max_age:
-            return None
-        return kept
+            if kept is None or kept.news_count != self._news.count or time.monotonic() - kept.read_at >= self.max_age:
+                return None
+            self._kept[key] = self._kept.pop(key)
+            return kept
 
     def _reading_lock(self, key):
         with self._lock:
             return self._reading.setdefault(key, threading.Lock())
 
     def _keep(self, key, kept):
-        """Keep a read, dropping those gone stale (and every one, if that still leaves too many)."""
+        """Keep a read, dropping those gone stale and, beyond ``CAPACITY``, those used least recently."""
         with self._lock:
+            self._kept.pop(key, None)
             self._kept = {k: v for k, v in self._kept.items()
-                          if v.news_count == kept.news_count and kept.read_at - v.read_at < self._max_age}
-            self._reading = {k: lock for k, lock in self._reading.items() if k in self._kept or lock.locked()}
-            if len(self._kept) >= CAPACITY:
-                self._kept.clear()
+                          if v.news_count == kept.news_count and kept.read_at - v.read_at < self.max_age}
+            while len(self._kept) >= CAPACITY:
+                del self._kept[next(iter(self._kept))]
             self._kept[key] = kept
+            self._reading = {k: lock for k, lock in self._reading.items() if k in self._kept or lock.locked()}
 
 
 ROOM_READS = Extension[SharedReads]("room_reads")
