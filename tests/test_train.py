@@ -306,3 +306,13 @@ def test_a_resumed_network_ends_on_its_best_epoch_even_when_that_was_before_the_
     after_the_cut.on_train_end()
     assert after_the_cut.best_epoch == 0 and after_the_cut.wait == 2
     np.testing.assert_array_equal(model.get_weights()[0], np.full((2, 1), 1.0, np.float32))
+
+
+def test_an_epoch_log_line_cut_short_by_a_killed_process_is_left_out(tmp_path):
+    from training.checkpoints import NetworkCheckpoint
+
+    checkpoint = NetworkCheckpoint(tmp_path / "network-1")
+    checkpoint.folder.mkdir()
+    checkpoint.log.write_text('{"epoch": 0, "loss": 0.5}\n{"epoch": 1, "loss": 0.4}\n{"epoch": 1, "loss": 0.3}\n'
+                              '{"epoch": 2, "lo')
+    assert checkpoint.history() == {"loss": [0.5, 0.3]}

@@ -51,12 +51,16 @@ class NetworkCheckpoint:
         return ResumableEarlyStopping(self.folder / "early-stopping", **options)
 
     def history(self):
-        """Each finished epoch's figures ({"loss": [...], ...}), over every run; an epoch run twice counts once."""
+        """Each finished epoch's figures ({"loss": [...], ...}), over every run; an epoch run twice counts once,
+        and a line cut short by the end of a process is left out (that epoch was not backed up either)."""
         if not self.log.exists():
             return {}
         epochs = {}
         for line in self.log.read_text().splitlines():
-            entry = json.loads(line)
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
             epochs[entry.pop("epoch")] = entry
         history = {}
         for epoch in sorted(epochs):
