@@ -122,14 +122,11 @@ class Detector:
         distances = np.square(principal @ p["whitening"] - self._centres).sum(axis=1)
         read = int(np.argmax(probabilities))
         outside = max(float(centred @ centred) - float(principal @ principal), 0.0)
-        flat = np.asarray(image, np.float32).ravel() - p["input_mean"]
-        kept = flat @ p["input_directions"]
-        input_outside = max(float(flat @ flat) - float(kept @ kept), 0.0)
         statistics = [float(probabilities[read]), math.log1p(float(distances.min())),
                       math.log1p(float(distances[read])), math.log1p(math.sqrt(outside))]
         side = 28 // POOLED_SIDE
         pooled = np.asarray(image, np.float32).reshape(POOLED_SIDE, side, POOLED_SIDE, side).mean(axis=(1, 3))
-        row = np.concatenate([statistics, principal, [math.log1p(math.sqrt(input_outside))], pooled.ravel()],
+        row = np.concatenate([statistics, principal, input_outside_norm(np.asarray(image)[None], p)[0], pooled.ravel()],
                              dtype=np.float32)
         hidden = np.maximum(row @ self._hidden_weights + self._hidden_bias, 0.0)
         return float(((hidden * self._output_weights).sum(axis=1) + p["output_bias"]).mean())
