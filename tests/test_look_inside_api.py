@@ -2,8 +2,10 @@
 model's answer, the evidence map and the preprocessing steps, and every way of asking wrongly."""
 
 import base64
+import html
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -215,3 +217,15 @@ def test_the_explanation_and_comparison_stay_with_the_general_reading_when_the_a
     assert adapted["adapted"] is True and (adapted["digit"], adapted["general"]["digit"]) == (1, 7)
     assert adapted["explanation"] == plain["explanation"] and adapted["explanation"]["digit"] == 7
     assert adapted["compare"] == plain["compare"]
+
+
+def test_the_model_page_shows_each_training_command_exactly_as_it_runs(client):
+    """The command is laid out an option at a time so a narrow screen breaks it between options; copied, it must
+    still be the command on the card."""
+    page = client.get("/model").get_data(as_text=True)
+    shown = [re.sub(r"<[^>]+>", "", block) for block in re.findall(r'<pre class="command"><code>(.*?)</code></pre>',
+                                                                   page, re.S)]
+    commands = [json.loads((PROJECT_ROOT / "models" / f"{entry['name']}.json").read_text())["command"]
+                for entry in client.get("/api/models").get_json()]
+    assert sorted(html.unescape(text) for text in shown) == sorted(commands)
+    assert all("<span>--" in block for block in re.findall(r'<pre class="command">.*?</pre>', page, re.S))
