@@ -117,6 +117,7 @@ class Detector:
         this runs on every prediction.
         """
         p = self.parameters
+        images = np.asarray(image, np.float32)[None]
         centred = np.asarray(features, np.float32) - p["feature_mean"]
         principal = centred @ p["principal_directions"]
         distances = np.square(principal @ p["whitening"] - self._centres).sum(axis=1)
@@ -124,9 +125,7 @@ class Detector:
         outside = max(float(centred @ centred) - float(principal @ principal), 0.0)
         statistics = [float(probabilities[read]), math.log1p(float(distances.min())),
                       math.log1p(float(distances[read])), math.log1p(math.sqrt(outside))]
-        side = 28 // POOLED_SIDE
-        pooled = np.asarray(image, np.float32).reshape(POOLED_SIDE, side, POOLED_SIDE, side).mean(axis=(1, 3))
-        row = np.concatenate([statistics, principal, input_outside_norm(np.asarray(image)[None], p)[0], pooled.ravel()],
+        row = np.concatenate([statistics, principal, input_outside_norm(images, p)[0], pooled_inputs(images)[0]],
                              dtype=np.float32)
         hidden = np.maximum(row @ self._hidden_weights + self._hidden_bias, 0.0)
         return float(((hidden * self._output_weights).sum(axis=1) + p["output_bias"]).mean())
@@ -145,11 +144,14 @@ def network_inputs(images, probabilities, features, parameters):
     """Rows of what the networks read, one per drawing: output statistics with the principal coordinates, how much of
     the input its digits' directions leave out, and the pooled input."""
     images = np.asarray(images, np.float32).reshape(-1, 28, 28)
-    count = len(images)
-    side = 28 // POOLED_SIDE
-    pooled = images.reshape(count, POOLED_SIDE, side, POOLED_SIDE, side).mean(axis=(2, 4)).reshape(count, -1)
     return np.concatenate([output_statistics(probabilities, features, parameters),
-                           input_outside_norm(images, parameters), pooled], axis=1, dtype=np.float32)
+                           input_outside_norm(images, parameters), pooled_inputs(images)], axis=1, dtype=np.float32)
+
+
+def pooled_inputs(images):
+    """Each (28, 28) float32 input averaged down to POOLED_SIDE a side, as a row: the shape the networks read."""
+    side = 28 // POOLED_SIDE
+    return images.reshape(len(images), POOLED_SIDE, side, POOLED_SIDE, side).mean(axis=(2, 4)).reshape(len(images), -1)
 
 
 def input_outside_norm(images, parameters):
