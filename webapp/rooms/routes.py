@@ -11,14 +11,16 @@ sends drawings as they come. Every other stream is a short poll: it sends what
 is new and ends, and the browser asks again ``POLL_RETRY_MS`` later from the
 last event it saw. So a class's walls get drawings at once, and hundreds of
 walls poll instead of holding threads; walls asking for the same events share
-one read (:mod:`webapp.rooms.shared_reads`). A seated stream looks as soon as a
-drawing is accepted in this process and at least every ``POLL_SECONDS``, which
-is how it sees drawings that other workers and hosts took. A quiet seated stream
+one read (:mod:`webapp.rooms.shared_reads`). Seated streams are told together of
+the drawings this process accepts, at most every ``NEWS_TICK_SECONDS``
+(:mod:`webapp.rooms.news`), and look together every ``POLL_SECONDS``, which is
+how they see drawings that other workers and hosts took. A quiet seated stream
 writes a comment every ``KEEP_ALIVE_SECONDS``, which is how the server notices
 that its wall went away and gives the seat back.
 """
 
 import time
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
@@ -52,8 +54,8 @@ POLL_RETRY_MS = 750
 """When a wall asks again after a stream that did not wait: sooner would cost more requests, later would let a
 drawing take over a second to reach the wall."""
 RESUME_RETRY_MS = 100
-FEWEST_SECONDS_BETWEEN_LOOKS = 0.2
-"""A seated stream gathers the drawings of a busy room into one look at the database at most this often."""
+NEWS_TICK_SECONDS = 0.25
+"""Seated streams are told of a busy room's drawings together, at most this often (see :mod:`webapp.rooms.news`)."""
 SHARED_READ_SECONDS = 0.2
 """How long walls share one read of a room while nothing happens in this process (see
 :mod:`webapp.rooms.shared_reads`): what other workers wrote reaches walls this much later at most."""
@@ -194,45 +196,45 @@ def event_stream(code, after, is_open, seated):
 
     What one look at the database finds is sent as one chunk, the first with the ``retry`` before it: a wall
     that has missed a busy second gets dozens of events, and each chunk costs the server as much as an event.
+    Walls asking after the same event are sent the same chunk, made once.
     """
-    pending = f"retry: {RESUME_RETRY_MS if seated else POLL_RETRY_MS}\n\n"
-    seen = news().count
+    pending = f"retry: {RESUME_RETRY_MS if seated else POLL_RETRY_MS}\n\n".encode()
+    told, news_seen, asked_at = news().told, news().count, time.monotonic()
     deadline = time.monotonic() + (current_app.config["ROOM_STREAM_SECONDS"] if seated else 0)
     quiet_since = time.monotonic()
     while True:
-        looked = time.monotonic()
-        rows = shared_reads().get(("events", code, after), lambda: store.events_after(code, after))
+        chunk, after, ended = shared_reads().get(("events", code, after, is_open),
+                                                 partial(events_after, code, after, is_open), news_seen, asked_at)
         close_connection()
-        text, after, ended = as_events(rows, after, is_open)
-        if pending or text:
-            yield pending + text
-            pending = ""
+        if pending or chunk:
+            yield pending + chunk
+            pending = b""
         if ended or time.monotonic() >= deadline:
             return
-        if rows:
+        if chunk:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since > KEEP_ALIVE_SECONDS:
-            yield ": still here\n\n"
+            yield b": still here\n\n"
             quiet_since = time.monotonic()
-        seen = news().wait(seen, POLL_SECONDS)
-        time.sleep(max(0.0, looked + FEWEST_SECONDS_BETWEEN_LOOKS - time.monotonic()))
+        told, asked_at = news().wait(told, POLL_SECONDS)
+        news_seen = told
 
 
-def as_events(rows, after, is_open):
-    """(the rows as server-sent events, the last event's id, whether the stream ends): it ends at a ``closed``
-    event, and a closed room's stream ends with one."""
+def events_after(code, after, is_open):
+    """(the room's events after ``after`` as server-sent events in UTF-8, the last event's id, whether the stream
+    ends): it ends at a ``closed`` event, and a closed room's stream ends with one."""
     events = []
-    for row in rows:
+    for row in store.events_after(code, after):
         after = row["id"]
         events.append(f"id: {row['id']}\nevent: {row['kind']}\ndata: {row['data']}\n\n")
         if row["kind"] == "closed":
-            return "".join(events), after, True
+            return "".join(events).encode(), after, True
     if not is_open:
         events.append(f"id: {after}\nevent: closed\ndata: {{}}\n\n")
-    return "".join(events), after, not is_open
+    return "".join(events).encode(), after, not is_open
 
 
 def init_app(app):
-    room_news = ROOM_NEWS.init(app, News())
+    room_news = ROOM_NEWS.init(app, News(NEWS_TICK_SECONDS))
     ROOM_READS.init(app, SharedReads(room_news, SHARED_READ_SECONDS))
     STREAM_SLOTS.init(app, Slots())
