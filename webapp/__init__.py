@@ -29,7 +29,7 @@ def create_app(test_config=None):
         SAMPLES_DB=os.environ.get("SAMPLES_DB", os.path.join(app.instance_path, "samples.sqlite3")),
         DATABASE_URL=os.environ.get("DATABASE_URL", ""),
         ROOM_STREAM_SECONDS=float(os.environ.get("ROOM_STREAM_SECONDS", 20)),
-        ROOM_WAITING_STREAMS=int(os.environ.get("ROOM_WAITING_STREAMS", 16)),
+        ROOM_WAITING_STREAMS=int(os.environ.get("ROOM_WAITING_STREAMS", 256)),
         ROOM_STREAMS_PER_CLIENT=int(os.environ.get("ROOM_STREAMS_PER_CLIENT", 2)),
         **settings_from_environment(),
     )

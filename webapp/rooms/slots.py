@@ -1,9 +1,10 @@
 """How many room streams of this process may wait for news at once, in all and per client.
 
-A waiting stream holds a request thread, and a process has only a few (8 with
-waitress, 4 per gunicorn worker): left unbounded, open walls took them all and
-predictions stopped. So only a few streams wait; every other one answers at
-once with what is new and its wall asks again a moment later.
+A waiting stream holds a request thread of its own: left unbounded, open walls
+took all of a process's threads (8 with waitress, 4 per gunicorn worker) and
+predictions stopped. So the server adds a thread per seat, and the streams
+beyond the seats answer at once with what is new; their walls ask again a
+moment later.
 """
 
 import threading
