@@ -10,6 +10,7 @@ import numpy as np
 import psycopg
 import pytest
 
+from bench.postgres import new_database
 from bench.server import free_port
 from tests.helpers import FOUR, ONE, SEVEN, data_url, drawing_png, fresh_app, save
 from webapp.storage import connections, databases
@@ -198,6 +199,22 @@ def test_while_postgresql_is_down_requests_fail_at_once_until_it_is_tried_again(
     now[0] += databases.DOWN_SECONDS
     assert client.get("/api/samples").status_code == 503
     assert tries == [100.0, 100.0 + databases.DOWN_SECONDS]
+    database.close()
+
+
+def test_a_pool_lending_every_connection_fails_only_the_request_that_waited_not_the_next(postgres_server, tmp_path,
+                                                                                            monkeypatch):
+    app = fresh_app(tmp_path, DATABASE_URL=new_database(postgres_server), DATABASE_POOL_SIZE=1)
+    database = connections.database(app)
+    real = database.pool.getconn
+    monkeypatch.setattr(database.pool, "getconn", lambda: real(timeout=0.2))
+    database.clock = lambda: 100.0
+    client = app.test_client()
+    assert save(client, SEVEN, 7).status_code == 201
+    held = database.connect()
+    assert save(client, SEVEN, 7).status_code == 503
+    database.release(held)
+    assert save(client, SEVEN, 7).status_code == 201
     database.close()
 
 

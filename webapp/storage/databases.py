@@ -173,7 +173,9 @@ class PostgresDatabase:
     the server broke are replaced instead of failing a request. While the
     server cannot be reached, requests fail at once instead of each waiting
     for the pool's timeout; ``DOWN_SECONDS`` later one tries again, and the
-    pool keeps reconnecting in the background.
+    pool keeps reconnecting in the background. A pool that lends connections
+    is busy, not down: a request that waited its timeout for one fails, and
+    the next one waits again.
     """
 
     backend = "postgresql"
@@ -191,6 +193,9 @@ class PostgresDatabase:
         self._lock = threading.Lock()
         self._opened = self._migrated = False
         self._down_until = 0.0
+        self._lent = 0
+        """Connections lent now: while there are any, the server answers, and a request that waited for the
+        pool's timeout found it busy, not down; it fails alone, not every request for ``DOWN_SECONDS``."""
         self.clock = time.monotonic
 
     def __str__(self):
@@ -212,6 +217,8 @@ class PostgresDatabase:
         try:
             db = self.pool.getconn()
         except (psycopg_pool.PoolTimeout, psycopg.OperationalError) as error:
+            if self._lent:
+                raise DatabaseUnavailable(f"every connection to the {self} is in use; try again") from None
             self._down_until = self.clock() + DOWN_SECONDS
             raise DatabaseUnavailable(f"cannot reach the {self}: {error}") from None
         try:
@@ -221,9 +228,13 @@ class PostgresDatabase:
         except BaseException:
             self.pool.putconn(db)
             raise
+        with self._lock:
+            self._lent += 1
         return db
 
     def release(self, db):
+        with self._lock:
+            self._lent -= 1
         self.pool.putconn(db)
 
     @contextmanager
