@@ -103,9 +103,12 @@ def send(code):
 
     Like a save, the first drawing under a name nobody holds creates the writer and is answered with the key;
     under a name someone else holds it is taken, but as nobody's (a demo is not stopped by a name clash).
+    The database connection that checked the room and the phone's turn is given back before the drawing is
+    read: reading it takes longest, and a busy room's sends would otherwise hold every connection of the pool.
     """
     code = known(code)
     wait_for_turn()
+    close_connection()
     payload = json_object()
     drawing = sent_drawing(payload, label_required=False)
     key = given_key(payload)
