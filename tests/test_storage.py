@@ -6,6 +6,7 @@ import sqlite3
 import tracemalloc
 import zipfile
 
+import flask
 import numpy as np
 
 from tests.helpers import ONE, SEVEN, data_url, drawing_png, fresh_app, save
@@ -184,3 +185,15 @@ def test_migration_statements_end_where_sql_ends_them(tmp_path):
         db.execute(statement)
     assert db.execute("SELECT body FROM notes").fetchone() == ("a; b -- c;",)
     db.close()
+
+
+def test_a_transaction_gives_back_the_connection_it_took_but_not_one_the_request_held(tmp_path):
+    app = fresh_app(tmp_path)
+    with app.test_request_context():
+        with connections.transaction() as db:
+            db.execute("SELECT 1")
+        assert "samples_db" not in flask.g
+        held = connections.connection()
+        with connections.snapshot() as db:
+            assert db is held
+        assert flask.g.samples_db is held

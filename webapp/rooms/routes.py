@@ -33,7 +33,6 @@ from webapp.rooms.news import ROOM_NEWS, News, news
 from webapp.rooms.shared_reads import ROOM_READS, SharedReads, shared_reads
 from webapp.rooms.slots import STREAM_SLOTS, Slots
 from webapp.storage import limits
-from webapp.storage.connections import close_connection
 from webapp.storage.samples import MAX_ID
 from webapp.web.access import admin_only, refuse_cross_site_writes
 from webapp.web.errors import InputError
@@ -103,12 +102,9 @@ def send(code):
 
     Like a save, the first drawing under a name nobody holds creates the writer and is answered with the key;
     under a name someone else holds it is taken, but as nobody's (a demo is not stopped by a name clash).
-    The database connection that checked the room and the phone's turn is given back before the drawing is
-    read: reading it takes longest, and a busy room's sends would otherwise hold every connection of the pool.
     """
     code = known(code)
     wait_for_turn()
-    close_connection()
     payload = json_object()
     drawing = sent_drawing(payload, label_required=False)
     key = given_key(payload)
@@ -208,7 +204,6 @@ def event_stream(code, after, is_open, seated):
     while True:
         chunk, after, ended = shared_reads().get(("events", code, after, is_open),
                                                  partial(events_after, code, after, is_open), news_seen, asked_at)
-        close_connection()
         if pending or chunk:
             yield pending + chunk
             pending = b""

@@ -1,8 +1,11 @@
 """A request's connection to the database of saved drawings, and its transactions.
 
-The database is SQLite or PostgreSQL (:mod:`webapp.storage.databases`). Each
-request takes its own connection on first use and gives it back when the
-request ends. Every write is one transaction, committed before the request is
+The database is SQLite or PostgreSQL (:mod:`webapp.storage.databases`). A
+request takes a connection for each transaction and gives it back when the
+transaction ends, so it holds none while it does other work: a phone's drawing
+is read by the model between two transactions, and a room's stream waits for
+news between reads. A connection taken outside a transaction is kept until
+the request ends. Every write is one transaction, committed before the request is
 answered, so an acknowledged save survives the server being killed; reads that
 must agree with each other share one read transaction. A database that cannot
 be reached raises :class:`DatabaseUnavailable`, which the app answers with a 503.
@@ -43,13 +46,18 @@ def close_connection(_error=None):
 
 @contextmanager
 def transaction(write=True):
-    """A transaction on this request's connection; the database's own failures become DatabaseUnavailable."""
+    """A transaction on this request's connection, given back at the end unless the request held it before;
+    the database's own failures become DatabaseUnavailable."""
+    held_before = "samples_db" in g
     db = connection()
     try:
         with database().transaction(db, write):
             yield db
     except database().errors() as error:
         raise DatabaseUnavailable(f"the samples database could not finish: {error}") from None
+    finally:
+        if not held_before:
+            close_connection()
 
 
 def snapshot():
